@@ -1,0 +1,3 @@
+module github.com/scimkit/scim
+
+go 1.23

@@ -1,0 +1,94 @@
+package scim
+
+import (
+	"context"
+	"time"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+)
+
+// Meta is the metadata of a resource (RFC 7643 §3.1). Stores set Created,
+// LastModified and Version; the server sets ResourceType and Location.
+type Meta struct {
+	ResourceType string
+	Created      time.Time
+	LastModified time.Time
+	Location     string
+	// Version is the resource's entity tag as sent in the ETag header, for
+	// example W/"3". It changes on every write.
+	Version string
+}
+
+// Resource is one SCIM resource in canonical form (see package schema).
+type Resource struct {
+	// ID is assigned by the store on Create and never changes.
+	ID string
+	// Attributes holds every attribute except id, meta and schemas, keyed
+	// and typed as the schema defines them; extension attributes live under
+	// their schema URN key. externalId is an attribute like any other.
+	Attributes map[string]any
+	Meta       Meta
+}
+
+// ResourceStore persists the resources of one resource type. Implementations
+// must be safe for concurrent use. They signal outcomes with the sentinel
+// errors ErrNotFound, ErrConflict and ErrPreconditionFailed (wrapped or
+// not); any other error becomes a 500 with a generic message.
+//
+// Optional capabilities are discovered by type assertion: Patcher.
+type ResourceStore interface {
+	// Create stores a new resource, assigns its ID and Meta (Created,
+	// LastModified, Version) and returns the stored resource. It returns
+	// ErrConflict when a uniqueness constraint is violated.
+	Create(ctx context.Context, r *Resource) (*Resource, error)
+	// Get returns the resource with the given id or ErrNotFound. The
+	// projection says what the client will see; a store may skip loading
+	// attributes that will not be returned (such as a group's members).
+	Get(ctx context.Context, id string, p schema.Projection) (*Resource, error)
+	// Replace stores r in place of the resource with r.ID, keeping Created.
+	// When ifVersion is not empty and differs from the stored version it
+	// returns ErrPreconditionFailed and changes nothing.
+	Replace(ctx context.Context, r *Resource, ifVersion string) (*Resource, error)
+	// Delete removes the resource, with the same ifVersion rule as Replace.
+	Delete(ctx context.Context, id string, ifVersion string) error
+	// List returns the page of resources the query selects, with the
+	// total number of matches.
+	List(ctx context.Context, q *Query) (*Page, error)
+}
+
+// Patcher is an optional ResourceStore capability: a store that applies a
+// PATCH request itself, atomically, for example to add one member to a large
+// group without rewriting it. Without it the server applies PATCH with
+// Get, patch.Apply and Replace.
+type Patcher interface {
+	// Patch applies req to the resource with the given id, with the same
+	// ifVersion rule as Replace, and returns the stored resource and what
+	// changed. Errors from patch.Apply are returned as they are.
+	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string) (*Resource, *patch.Result, error)
+}
+
+// Query is a List request.
+type Query struct {
+	// Filter selects resources; nil selects all.
+	Filter filter.Expr
+	// SortBy orders the results when not nil.
+	SortBy *filter.AttrPath
+	// Descending reverses the sort order.
+	Descending bool
+	// StartIndex is the 1-based index of the first result (RFC 7644
+	// §3.4.2.4); values below 1 mean 1.
+	StartIndex int
+	// Count is the maximum number of resources to return; 0 returns none
+	// (only TotalResults). The server always sets it.
+	Count int
+	// Projection says what the client will see.
+	Projection schema.Projection
+}
+
+// Page is the result of a List.
+type Page struct {
+	Resources    []*Resource
+	TotalResults int
+}
