@@ -92,3 +92,44 @@ type Page struct {
 	Resources    []*Resource
 	TotalResults int
 }
+
+// Document returns r as the full JSON object of RFC 7643: schemas (the core
+// schema and every extension r has attributes for), id, the attributes and
+// meta, with dateTimes in RFC 3339 form. The attribute values are shared
+// with r, not copied. Empty meta fields are left out.
+func Document(rt *schema.ResourceType, r *Resource) map[string]any {
+	doc := make(map[string]any, len(r.Attributes)+3)
+	for k, v := range r.Attributes {
+		doc[k] = v
+	}
+	schemas := []any{rt.Schema.ID}
+	for _, ext := range rt.Extensions {
+		if _, ok := r.Attributes[ext.Schema.ID]; ok {
+			schemas = append(schemas, ext.Schema.ID)
+		}
+	}
+	doc["schemas"] = schemas
+	if r.ID != "" {
+		doc["id"] = r.ID
+	}
+	meta := make(map[string]any, 5)
+	resourceType := r.Meta.ResourceType
+	if resourceType == "" {
+		resourceType = rt.Name
+	}
+	meta["resourceType"] = resourceType
+	if !r.Meta.Created.IsZero() {
+		meta["created"] = r.Meta.Created.UTC().Format(time.RFC3339Nano)
+	}
+	if !r.Meta.LastModified.IsZero() {
+		meta["lastModified"] = r.Meta.LastModified.UTC().Format(time.RFC3339Nano)
+	}
+	if r.Meta.Location != "" {
+		meta["location"] = r.Meta.Location
+	}
+	if r.Meta.Version != "" {
+		meta["version"] = r.Meta.Version
+	}
+	doc["meta"] = meta
+	return doc
+}
