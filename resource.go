@@ -65,8 +65,10 @@ type ResourceStore interface {
 type Patcher interface {
 	// Patch applies req to the resource with the given id, with the same
 	// ifVersion rule as Replace, and returns the stored resource and what
-	// changed. Errors from patch.Apply are returned as they are.
-	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string) (*Resource, *patch.Result, error)
+	// changed. Errors from patch.Apply are returned as they are. The
+	// projection says what the response will show, so that a store may
+	// skip loading, for example, the members of a large group.
+	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*Resource, *patch.Result, error)
 }
 
 // Query is a List request.

@@ -1,0 +1,311 @@
+package schema
+
+import "strings"
+
+// ParseProjection builds a Projection from the values of the attributes and
+// excludedAttributes query parameters: comma-separated attribute paths,
+// trimmed, with empty parts dropped.
+func ParseProjection(attributes, excludedAttributes string) Projection {
+	return Projection{Attributes: splitList(attributes), ExcludedAttributes: splitList(excludedAttributes)}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// IsZero reports whether the projection asks for the default set of
+// attributes.
+func (p Projection) IsZero() bool {
+	return len(p.Attributes) == 0 && len(p.ExcludedAttributes) == 0
+}
+
+// attrKey identifies a top-level attribute: the extension URN in the
+// schema's case ("" for core and common attributes) and the attribute name
+// in lower case.
+type attrKey struct {
+	ext, name string
+}
+
+// pathSet is a parsed list of attribute paths.
+type pathSet struct {
+	exts  map[string]bool             // whole extensions, by URN in the schema's case
+	attrs map[attrKey]bool            // whole attributes
+	subs  map[attrKey]map[string]bool // sub-attributes by lower-case name
+}
+
+func (s *pathSet) empty() bool {
+	return len(s.exts) == 0 && len(s.attrs) == 0 && len(s.subs) == 0
+}
+
+// parsePaths resolves attribute paths against rt. Paths naming no schema
+// of rt are resolved by name only, so that attributes a document carries
+// beyond its schema can still be named; unknown sub-attributes are kept the
+// same way.
+func parsePaths(rt *ResourceType, paths []string) pathSet {
+	s := pathSet{
+		exts:  map[string]bool{},
+		attrs: map[attrKey]bool{},
+		subs:  map[attrKey]map[string]bool{},
+	}
+	for _, path := range paths {
+		urn, rest := rt.SplitURN(path)
+		ext := ""
+		if urn != "" && !strings.EqualFold(urn, rt.Schema.ID) {
+			e := rt.Extension(urn)
+			if rest == "" {
+				s.exts[e.ID] = true
+				continue
+			}
+			ext = e.ID
+		} else if urn != "" && rest == "" {
+			continue
+		}
+		name, sub, hasSub := strings.Cut(rest, ".")
+		k := attrKey{ext: ext, name: strings.ToLower(name)}
+		if !hasSub {
+			s.attrs[k] = true
+			continue
+		}
+		if s.subs[k] == nil {
+			s.subs[k] = map[string]bool{}
+		}
+		s.subs[k][strings.ToLower(sub)] = true
+	}
+	return s
+}
+
+// namedWhole reports whether the set names the attribute as a whole,
+// directly or through its extension.
+func (s *pathSet) namedWhole(k attrKey) bool {
+	return s.attrs[k] || (k.ext != "" && s.exts[k.ext])
+}
+
+// named reports whether the set names the attribute or any of its
+// sub-attributes.
+func (s *pathSet) named(k attrKey) bool {
+	return s.namedWhole(k) || len(s.subs[k]) > 0
+}
+
+// projector holds a parsed projection for one resource type.
+type projector struct {
+	rt       *ResourceType
+	include  pathSet
+	exclude  pathSet
+	explicit bool // the attributes parameter was given
+}
+
+func newProjector(rt *ResourceType, p Projection) *projector {
+	pr := &projector{rt: rt, include: parsePaths(rt, p.Attributes), exclude: parsePaths(rt, p.ExcludedAttributes)}
+	pr.explicit = !pr.include.empty()
+	return pr
+}
+
+// wanted reports whether the top-level attribute a (nil when the schema
+// does not define it) under key k appears in the output at all.
+func (pr *projector) wanted(a *Attribute, k attrKey) bool {
+	returned := ReturnedDefault
+	if a != nil {
+		returned = a.EffectiveReturned()
+	}
+	switch returned {
+	case ReturnedNever:
+		return false
+	case ReturnedAlways:
+		return true
+	}
+	if pr.explicit {
+		return pr.include.named(k)
+	}
+	if returned == ReturnedRequest {
+		return false
+	}
+	return !pr.exclude.namedWhole(k)
+}
+
+// Includes reports whether the top-level or extension attribute at path
+// ("members", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
+// can appear in a response projected with p, so that a store can skip
+// loading what will not be returned. A path that is a whole extension URN
+// reports whether any of its attributes can appear. A path the resource
+// type does not define follows the rules of a returned "default"
+// attribute.
+func (p Projection) Includes(rt *ResourceType, path string) bool {
+	pr := newProjector(rt, p)
+	urn, rest := rt.SplitURN(path)
+	if urn != "" && !strings.EqualFold(urn, rt.Schema.ID) {
+		ext := rt.Extension(urn)
+		if rest == "" {
+			for _, a := range ext.Attributes {
+				if pr.wanted(a, attrKey{ext: ext.ID, name: strings.ToLower(a.Name)}) {
+					return true
+				}
+			}
+			return false
+		}
+		name, _, _ := strings.Cut(rest, ".")
+		return pr.wanted(ext.Attribute(name), attrKey{ext: ext.ID, name: strings.ToLower(name)})
+	}
+	name, _, _ := strings.Cut(rest, ".")
+	return pr.wanted(pr.coreAttribute(name), attrKey{name: strings.ToLower(name)})
+}
+
+// coreAttribute returns the core or common attribute with the given name,
+// or the schemas attribute, or nil.
+func (pr *projector) coreAttribute(name string) *Attribute {
+	if a := pr.rt.Schema.Attribute(name); a != nil {
+		return a
+	}
+	if a := findAttribute(CommonAttributes, name); a != nil {
+		return a
+	}
+	if strings.EqualFold(name, SchemasAttribute.Name) {
+		return SchemasAttribute
+	}
+	return nil
+}
+
+// Project returns the attributes of doc, a full resource object (schemas,
+// id, attributes, meta, extensions under their URN key), that a response
+// shows under the projection p (RFC 7643 §7 "returned", RFC 7644
+// §3.4.2.5):
+//   - attributes returned "never" (password) never appear;
+//   - attributes returned "always" (id, schemas) always appear and cannot
+//     be excluded;
+//   - attributes returned "request" appear only when p.Attributes names
+//     them;
+//   - when p.Attributes is set, only the attributes and sub-attributes it
+//     names appear (with the "always" ones); otherwise every "default"
+//     attribute appears except those p.ExcludedAttributes names.
+//
+// Paths may name sub-attributes ("name.givenName", "emails.value",
+// "meta.version"), a whole extension by its URN, or an attribute qualified
+// by its schema URN; they are matched case-insensitively and unknown paths
+// are ignored. An extension left empty is omitted. Project returns a new
+// map and never modifies doc; values that need no projection are shared
+// with doc.
+func (rt *ResourceType) Project(doc map[string]any, p Projection) map[string]any {
+	pr := newProjector(rt, p)
+	out := make(map[string]any, len(doc))
+	for key, v := range doc {
+		if ext := rt.Extension(key); ext != nil && strings.HasPrefix(strings.ToLower(key), "urn:") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			if pm := pr.projectObject(ext.Attributes, ext.ID, m); len(pm) > 0 {
+				out[key] = pm
+			}
+			continue
+		}
+		a := pr.coreAttribute(key)
+		k := attrKey{name: strings.ToLower(key)}
+		if !pr.wanted(a, k) {
+			continue
+		}
+		out[key] = pr.value(a, k, v)
+	}
+	return out
+}
+
+// projectObject projects the attributes of an extension object.
+func (pr *projector) projectObject(attrs []*Attribute, ext string, m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for key, v := range m {
+		a := findAttribute(attrs, key)
+		k := attrKey{ext: ext, name: strings.ToLower(key)}
+		if !pr.wanted(a, k) {
+			continue
+		}
+		out[key] = pr.value(a, k, v)
+	}
+	return out
+}
+
+// value projects the sub-attributes of a wanted top-level attribute's
+// value.
+func (pr *projector) value(a *Attribute, k attrKey, v any) any {
+	if a == nil || a.Type != Complex {
+		return v
+	}
+	f := pr.subFilter(a, k)
+	if f == nil {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		return f.apply(x)
+	case []any:
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				if pm := f.apply(m); len(pm) > 0 {
+					out = append(out, pm)
+				}
+				continue
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	return v
+}
+
+// subFilter decides which sub-attributes of a complex value appear.
+type subFilter struct {
+	a    *Attribute
+	keep func(s *Attribute, lowerName string) bool
+}
+
+func (f *subFilter) apply(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for key, v := range m {
+		if f.keep(f.a.SubAttribute(key), strings.ToLower(key)) {
+			out[key] = v
+		}
+	}
+	return out
+}
+
+// subFilter returns the filter for the sub-attributes of a, or nil when
+// every sub-attribute of the value appears as it is.
+func (pr *projector) subFilter(a *Attribute, k attrKey) *subFilter {
+	always := a.EffectiveReturned() == ReturnedAlways
+	whole := pr.include.namedWhole(k)
+	subsNamed := pr.include.subs[k]
+	excluded := pr.exclude.subs[k]
+	keep := func(s *Attribute, name string) bool {
+		returned := ReturnedDefault
+		if s != nil {
+			returned = s.EffectiveReturned()
+		}
+		switch returned {
+		case ReturnedNever:
+			return false
+		case ReturnedAlways:
+			return true
+		}
+		if pr.explicit && !whole && !always {
+			return subsNamed[name]
+		}
+		if returned == ReturnedRequest {
+			return whole || subsNamed[name]
+		}
+		return pr.explicit || always || !excluded[name]
+	}
+	needed := (pr.explicit && !whole && !always) || (!pr.explicit && len(excluded) > 0 && !always)
+	for _, s := range a.SubAttributes {
+		if r := s.EffectiveReturned(); r == ReturnedNever || r == ReturnedRequest {
+			needed = true
+		}
+	}
+	if !needed {
+		return nil
+	}
+	return &subFilter{a: a, keep: keep}
+}

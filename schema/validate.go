@@ -1,0 +1,743 @@
+package schema
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Decode reads exactly one JSON object from r, with numbers kept as
+// json.Number. Malformed JSON, a value that is not an object, or data after
+// the object is an *Error of type invalidSyntax. An error returned by r
+// itself (for example *http.MaxBytesError when the body is over the limit)
+// is wrapped, not replaced, so that errors.As and errors.Is find it.
+func Decode(r io.Reader) (map[string]any, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, decodeError(err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, Errorf(InvalidSyntax, "the request body must be a JSON object, not %s", jsonKind(v))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil && !isJSONError(err) {
+			return nil, fmt.Errorf("schema: reading request body: %w", err)
+		}
+		return nil, Errorf(InvalidSyntax, "unexpected data after the JSON object at offset %d", dec.InputOffset())
+	}
+	return obj, nil
+}
+
+// isJSONError reports whether err comes from the JSON syntax rather than
+// from the reader.
+func isJSONError(err error) bool {
+	var syn *json.SyntaxError
+	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF):
+		return Errorf(InvalidSyntax, "the request body is empty; a JSON object is required")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(InvalidSyntax, "the request body ends in the middle of a JSON value")
+	case errors.As(err, &syn):
+		return Errorf(InvalidSyntax, "malformed JSON at offset %d: %s", syn.Offset, syn.Error())
+	default:
+		return fmt.Errorf("schema: reading request body: %w", err)
+	}
+}
+
+// jsonKind names the JSON type of a decoded value for error details.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case json.Number, float64, float32, int, int64, int32:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
+}
+
+// Options tune canonicalisation.
+type Options struct {
+	// RejectUnknown makes attributes and sub-attributes that the schema does
+	// not define an invalidSyntax error. By default they are ignored,
+	// because identity providers send attributes of their own.
+	RejectUnknown bool
+}
+
+// Canonicalize validates a decoded create (old == nil) or replace (old is
+// the stored canonical attributes) request body against the resource type
+// and returns its canonical attributes, as scim.Resource.Attributes holds
+// them: without id, meta and schemas, with keys spelled as the schemas spell
+// them and extension attributes under their schema URN key.
+//
+// The rules, which accept what identity providers send:
+//   - "schemas" must be present, contain the core schema URN and name no
+//     schema the resource type does not have (invalidSyntax).
+//   - Attribute names and schema URNs are matched case-insensitively.
+//     Extension attributes may be nested under the URN key or given as
+//     top-level URN-qualified keys such as
+//     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber".
+//   - readOnly attributes and sub-attributes (id, meta, groups, ...) are
+//     ignored. Unknown attributes are ignored unless opts.RejectUnknown.
+//   - Values are checked and converted to their canonical types (see
+//     Attribute.Canonicalize); null and empty arrays mean unassigned and are
+//     left out.
+//   - Required attributes that are not readOnly must have a value
+//     (invalidValue).
+//   - On replace, an immutable attribute that has a value in old may not
+//     change (mutability); when the body omits it, the old value is kept.
+//     A writeOnly attribute the body omits (such as password, which a
+//     client can never read back) also keeps its old value.
+//
+// canonicalValues are not enforced: identity providers send other "type"
+// values, and RFC 7643 §2.3.1 allows a service provider to accept them.
+func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, opts Options) (map[string]any, error) {
+	if body == nil {
+		return nil, Errorf(InvalidSyntax, "the request body must be a JSON object")
+	}
+	if err := rt.checkSchemas(body); err != nil {
+		return nil, err
+	}
+	c := canonicalizer{rt: rt, opts: opts, out: make(map[string]any, len(body)), seen: make(map[string]string, len(body))}
+	for k, v := range body {
+		if err := c.topLevel(k, v); err != nil {
+			return nil, err
+		}
+	}
+	if old != nil {
+		if err := c.keepFromOld(old); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.checkRequired(); err != nil {
+		return nil, err
+	}
+	return c.out, nil
+}
+
+// checkSchemas checks the "schemas" attribute of a request body.
+func (rt *ResourceType) checkSchemas(body map[string]any) error {
+	var raw any
+	found := false
+	for k, v := range body {
+		if strings.EqualFold(k, "schemas") {
+			if found {
+				return Errorf(InvalidSyntax, "the attribute \"schemas\" is given more than once")
+			}
+			raw, found = v, true
+		}
+	}
+	if !found || raw == nil {
+		return Errorf(InvalidSyntax, "the attribute \"schemas\" is required and must contain %q", rt.Schema.ID)
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		list = []any{raw}
+	}
+	hasCore := false
+	for _, u := range list {
+		s, ok := u.(string)
+		if !ok {
+			return Errorf(InvalidSyntax, "\"schemas\" must be an array of schema URNs, found %s", jsonKind(u))
+		}
+		switch {
+		case strings.EqualFold(s, rt.Schema.ID):
+			hasCore = true
+		case rt.Extension(s) != nil:
+		default:
+			return Errorf(InvalidSyntax, "the schema %q is not a schema of the %s resource type", s, rt.Name)
+		}
+	}
+	if !hasCore {
+		return Errorf(InvalidSyntax, "\"schemas\" must contain %q", rt.Schema.ID)
+	}
+	return nil
+}
+
+// canonicalizer holds the state of one ResourceType.Canonicalize call.
+type canonicalizer struct {
+	rt   *ResourceType
+	opts Options
+	out  map[string]any
+	// seen maps each canonical attribute key ("userName",
+	// "<urn>:employeeNumber") to the input key that set it, to reject an
+	// attribute given twice under different spellings.
+	seen map[string]string
+}
+
+// topLevel handles one key of the request body.
+func (c *canonicalizer) topLevel(key string, v any) error {
+	if strings.EqualFold(key, "schemas") {
+		return nil
+	}
+	urn, rest := c.rt.SplitURN(key)
+	switch {
+	case urn == "" && strings.HasPrefix(strings.ToLower(key), "urn:"):
+		return c.unknown(key)
+	case urn == "" || strings.EqualFold(urn, c.rt.Schema.ID):
+		if urn != "" && rest == "" {
+			return c.unknown(key)
+		}
+		a := c.rt.Schema.Attribute(rest)
+		if a == nil {
+			a = findAttribute(CommonAttributes, rest)
+		}
+		return c.attribute(nil, a, key, v)
+	}
+	ext := c.rt.Extension(urn)
+	if rest != "" {
+		return c.attribute(ext, ext.Attribute(rest), key, v)
+	}
+	if v == nil {
+		return nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Errorf(InvalidValue, "the extension %q must be a JSON object, not %s", ext.ID, jsonKind(v))
+	}
+	for k, sv := range obj {
+		if err := c.attribute(ext, ext.Attribute(k), ext.ID+":"+k, sv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *canonicalizer) unknown(key string) error {
+	if c.opts.RejectUnknown {
+		return Errorf(InvalidSyntax, "the attribute %q is not defined by the %s resource type", key, c.rt.Name)
+	}
+	return nil
+}
+
+// attribute canonicalises the value v of attribute a (nil when unknown) of
+// the core schema (ext == nil) or an extension, given under the input key.
+func (c *canonicalizer) attribute(ext *Schema, a *Attribute, key string, v any) error {
+	if a == nil {
+		return c.unknown(key)
+	}
+	if a.EffectiveMutability() == ReadOnly {
+		return nil
+	}
+	path := a.Name
+	if ext != nil {
+		path = ext.ID + ":" + a.Name
+	}
+	if prev, dup := c.seen[path]; dup {
+		return Errorf(InvalidSyntax, "the attribute %q is given more than once (as %q and %q)", path, prev, key)
+	}
+	c.seen[path] = key
+	cv, err := a.canonicalize(path, v, c.opts)
+	if err != nil || cv == nil {
+		return err
+	}
+	if ext == nil {
+		c.out[a.Name] = cv
+		return nil
+	}
+	m, _ := c.out[ext.ID].(map[string]any)
+	if m == nil {
+		m = make(map[string]any)
+		c.out[ext.ID] = m
+	}
+	m[a.Name] = cv
+	return nil
+}
+
+// keepFromOld applies the replace rules for immutable and writeOnly
+// attributes against the stored attributes old.
+func (c *canonicalizer) keepFromOld(old map[string]any) error {
+	if err := keepAttributes(c.rt.Schema.Attributes, "", old, c.out); err != nil {
+		return err
+	}
+	if err := keepAttributes(CommonAttributes, "", old, c.out); err != nil {
+		return err
+	}
+	for _, e := range c.rt.Extensions {
+		oldExt, _ := old[e.Schema.ID].(map[string]any)
+		if oldExt == nil {
+			continue
+		}
+		newExt, _ := c.out[e.Schema.ID].(map[string]any)
+		created := newExt == nil
+		if created {
+			newExt = make(map[string]any)
+		}
+		if err := keepAttributes(e.Schema.Attributes, e.Schema.ID+":", oldExt, newExt); err != nil {
+			return err
+		}
+		if created && len(newExt) > 0 {
+			c.out[e.Schema.ID] = newExt
+		}
+	}
+	return nil
+}
+
+func keepAttributes(attrs []*Attribute, prefix string, old, out map[string]any) error {
+	for _, a := range attrs {
+		ov, ok := old[a.Name]
+		if !ok || ov == nil {
+			continue
+		}
+		nv, given := out[a.Name]
+		switch a.EffectiveMutability() {
+		case Immutable:
+			if !given {
+				out[a.Name] = ov
+			} else if !a.Equal(ov, nv) {
+				return Errorf(MutabilityError, "the attribute %q is immutable and cannot be changed", prefix+a.Name)
+			}
+		case WriteOnly:
+			if !given {
+				out[a.Name] = ov
+			}
+		default:
+			if err := keepSubAttributes(a, prefix, ov, nv, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// keepSubAttributes applies the immutable rule to the sub-attributes of a
+// singular complex attribute. Elements of multi-valued attributes have no
+// identity, so replacing them (a group's members) is not a change of an
+// immutable sub-attribute.
+func keepSubAttributes(a *Attribute, prefix string, ov, nv any, out map[string]any) error {
+	if a.Type != Complex || a.MultiValued {
+		return nil
+	}
+	om, _ := ov.(map[string]any)
+	if om == nil {
+		return nil
+	}
+	nm, _ := nv.(map[string]any)
+	for _, s := range a.SubAttributes {
+		if s.EffectiveMutability() != Immutable {
+			continue
+		}
+		osv, ok := om[s.Name]
+		if !ok || osv == nil {
+			continue
+		}
+		nsv, ok := nm[s.Name]
+		if !ok {
+			if nm == nil {
+				nm = make(map[string]any)
+				out[a.Name] = nm
+			}
+			nm[s.Name] = osv
+			continue
+		}
+		if !s.Equal(osv, nsv) {
+			return Errorf(MutabilityError, "the attribute %q is immutable and cannot be changed", prefix+a.Name+"."+s.Name)
+		}
+	}
+	return nil
+}
+
+// checkRequired checks the required attributes of the core schema and of
+// every extension that is required or present.
+func (c *canonicalizer) checkRequired() error {
+	if err := requireAttributes(c.rt.Schema.Attributes, "", c.out); err != nil {
+		return err
+	}
+	for _, e := range c.rt.Extensions {
+		m, _ := c.out[e.Schema.ID].(map[string]any)
+		if m == nil {
+			if e.Required {
+				return Errorf(InvalidValue, "the extension %q is required", e.Schema.ID)
+			}
+			continue
+		}
+		if err := requireAttributes(e.Schema.Attributes, e.Schema.ID+":", m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requireAttributes(attrs []*Attribute, prefix string, m map[string]any) error {
+	for _, a := range attrs {
+		if !a.Required || a.EffectiveMutability() == ReadOnly {
+			continue
+		}
+		if v, ok := m[a.Name]; !ok || v == nil {
+			return Errorf(InvalidValue, "the attribute %q is required", prefix+a.Name)
+		}
+	}
+	return nil
+}
+
+// Canonicalize checks and converts the whole value of the attribute (an
+// array for a multi-valued attribute) to its canonical form, with the rules
+// of ResourceType.Canonicalize. It returns nil for an unassigned value (null,
+// an empty array or an empty object). A single value for a multi-valued
+// attribute becomes a one-element array, and at most one element may have
+// "primary" true. readOnly sub-attributes are ignored.
+func (a *Attribute) Canonicalize(v any, opts Options) (any, error) {
+	return a.canonicalize(a.Name, v, opts)
+}
+
+// CanonicalizeElement checks and converts one element of a multi-valued
+// attribute, or the value of a singular one. For a complex attribute with a
+// "value" sub-attribute, a bare value v becomes {"value": v}; booleans are
+// accepted as JSON booleans or as the strings "true" and "false" in any
+// case. It returns nil for null or an empty object.
+func (a *Attribute) CanonicalizeElement(v any, opts Options) (any, error) {
+	return a.element(a.Name, v, opts)
+}
+
+func (a *Attribute) canonicalize(path string, v any, opts Options) (any, error) {
+	if !a.MultiValued {
+		return a.element(path, v, opts)
+	}
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	out := make([]any, 0, len(list))
+	primary := false
+	for i, e := range list {
+		ce, err := a.element(fmt.Sprintf("%s[%d]", path, i), e, opts)
+		if err != nil {
+			return nil, err
+		}
+		if ce == nil {
+			continue
+		}
+		if m, ok := ce.(map[string]any); ok && m["primary"] == true {
+			if primary {
+				return nil, Errorf(InvalidValue, "more than one value of %q has \"primary\" true", path)
+			}
+			primary = true
+		}
+		out = append(out, ce)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func (a *Attribute) element(path string, v any, opts Options) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if a.Type != Complex {
+		return scalar(a.Type, path, v)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		vs := a.SubAttribute("value")
+		if vs == nil || !isScalar(v) {
+			return nil, Errorf(InvalidValue, "the attribute %q must be a JSON object, not %s", path, jsonKind(v))
+		}
+		obj = map[string]any{vs.Name: v}
+	}
+	out := make(map[string]any, len(obj))
+	seen := make(map[string]string, len(obj))
+	for k, sv := range obj {
+		s := a.SubAttribute(k)
+		if s == nil {
+			if opts.RejectUnknown {
+				return nil, Errorf(InvalidSyntax, "the sub-attribute %q is not defined", path+"."+k)
+			}
+			continue
+		}
+		if prev, dup := seen[s.Name]; dup {
+			return nil, Errorf(InvalidSyntax, "the sub-attribute %q is given more than once (as %q and %q)", path+"."+s.Name, prev, k)
+		}
+		seen[s.Name] = k
+		if s.EffectiveMutability() == ReadOnly {
+			continue
+		}
+		cv, err := s.canonicalize(path+"."+s.Name, sv, opts)
+		if err != nil {
+			return nil, err
+		}
+		if cv != nil {
+			out[s.Name] = cv
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	for _, s := range a.SubAttributes {
+		if s.Required && s.EffectiveMutability() != ReadOnly && out[s.Name] == nil {
+			return nil, Errorf(InvalidValue, "the sub-attribute %q is required", path+"."+s.Name)
+		}
+	}
+	return out, nil
+}
+
+func isScalar(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
+}
+
+// scalar converts a simple value to the canonical Go type of t.
+func scalar(t Type, path string, v any) (any, error) {
+	switch t {
+	case String, Reference:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	case Boolean:
+		return toBool(path, v)
+	case Integer:
+		return toInt(path, v)
+	case Decimal:
+		return toFloat(path, v)
+	case DateTime:
+		if s, ok := v.(string); ok {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return nil, Errorf(InvalidValue, "the attribute %q must be an RFC 3339 dateTime such as \"2015-09-30T12:00:00Z\", not %q", path, s)
+			}
+			return s, nil
+		}
+	case Binary:
+		if s, ok := v.(string); ok {
+			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+				if _, err2 := base64.RawStdEncoding.DecodeString(s); err2 != nil {
+					return nil, Errorf(InvalidValue, "the attribute %q must be base64-encoded binary data", path)
+				}
+			}
+			return s, nil
+		}
+	default:
+		return nil, Errorf(InvalidValue, "the attribute %q has the unknown type %q", path, t)
+	}
+	return nil, Errorf(InvalidValue, "the attribute %q must be a %s, not %s", path, t, jsonKind(v))
+}
+
+func toBool(path string, v any) (any, error) {
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case string:
+		switch {
+		case strings.EqualFold(b, "true"):
+			return true, nil
+		case strings.EqualFold(b, "false"):
+			return false, nil
+		}
+	}
+	return nil, Errorf(InvalidValue, "the attribute %q must be a boolean, not %s", path, describe(v))
+}
+
+func toInt(path string, v any) (any, error) {
+	switch n := v.(type) {
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return i, nil
+		}
+		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return int64(f), nil
+		}
+	case int64:
+		return n, nil
+	case int:
+		return int64(n), nil
+	case int32:
+		return int64(n), nil
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return int64(n), nil
+		}
+	}
+	return nil, Errorf(InvalidValue, "the attribute %q must be an integer, not %s", path, describe(v))
+}
+
+func toFloat(path string, v any) (any, error) {
+	switch n := v.(type) {
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(n), 64); err == nil && !math.IsInf(f, 0) {
+			return f, nil
+		}
+	case float64:
+		if !math.IsInf(n, 0) && !math.IsNaN(n) {
+			return n, nil
+		}
+	case float32:
+		return float64(n), nil
+	case int64:
+		return float64(n), nil
+	case int:
+		return float64(n), nil
+	}
+	return nil, Errorf(InvalidValue, "the attribute %q must be a decimal number, not %s", path, describe(v))
+}
+
+// describe names a value for an error detail, quoting short strings and
+// numbers.
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		if len(x) <= 64 {
+			return strconv.Quote(x)
+		}
+	case json.Number:
+		if len(x) <= 64 {
+			return string(x)
+		}
+	}
+	return jsonKind(v)
+}
+
+// Equal reports whether x and y, two canonical values of the attribute, are
+// equal: strings compared as caseExact says, numbers numerically, dateTimes
+// as instants, complex values sub-attribute by sub-attribute (a missing
+// sub-attribute equals null) and, for a multi-valued attribute given two
+// arrays, the arrays as unordered collections.
+func (a *Attribute) Equal(x, y any) bool {
+	if a.MultiValued {
+		xs, xok := x.([]any)
+		ys, yok := y.([]any)
+		if xok && yok {
+			return a.equalSets(xs, ys)
+		}
+	}
+	return a.equalElement(x, y)
+}
+
+func (a *Attribute) equalSets(xs, ys []any) bool {
+	if len(xs) != len(ys) {
+		return false
+	}
+	used := make([]bool, len(ys))
+outer:
+	for _, x := range xs {
+		for j, y := range ys {
+			if !used[j] && a.equalElement(x, y) {
+				used[j] = true
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func (a *Attribute) equalElement(x, y any) bool {
+	if x == nil || y == nil {
+		return x == nil && y == nil
+	}
+	switch a.Type {
+	case Complex:
+		xm, xok := x.(map[string]any)
+		ym, yok := y.(map[string]any)
+		if !xok || !yok {
+			return false
+		}
+		for k, xv := range xm {
+			s := a.SubAttribute(k)
+			if s == nil {
+				continue
+			}
+			if !s.Equal(xv, lookupFold(ym, s.Name)) {
+				return false
+			}
+		}
+		for k, yv := range ym {
+			if s := a.SubAttribute(k); s != nil && yv != nil && lookupFold(xm, s.Name) == nil {
+				return false
+			}
+		}
+		return true
+	case Integer, Decimal:
+		if xi, ok := x.(int64); ok {
+			if yi, ok := y.(int64); ok {
+				return xi == yi
+			}
+		}
+		xf, xok := number(x)
+		yf, yok := number(y)
+		return xok && yok && xf == yf
+	case DateTime:
+		xs, xok := x.(string)
+		ys, yok := y.(string)
+		if !xok || !yok {
+			return false
+		}
+		xt, xerr := time.Parse(time.RFC3339Nano, xs)
+		yt, yerr := time.Parse(time.RFC3339Nano, ys)
+		if xerr != nil || yerr != nil {
+			return xs == ys
+		}
+		return xt.Equal(yt)
+	case Boolean:
+		xb, xok := x.(bool)
+		yb, yok := y.(bool)
+		return xok && yok && xb == yb
+	default:
+		xs, xok := x.(string)
+		ys, yok := y.(string)
+		if !xok || !yok {
+			return false
+		}
+		if a.CaseExact || a.Type == Binary {
+			return xs == ys
+		}
+		return strings.EqualFold(xs, ys)
+	}
+}
+
+// lookupFold returns m's value for key, matching the key exactly first and
+// then case-insensitively.
+func lookupFold(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// number returns a numeric value as float64.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
