@@ -48,6 +48,9 @@ func (s *pathSet) empty() bool {
 // beyond its schema can still be named; unknown sub-attributes are kept the
 // same way.
 func parsePaths(rt *ResourceType, paths []string) pathSet {
+	if len(paths) == 0 {
+		return pathSet{}
+	}
 	s := pathSet{
 		exts:  map[string]bool{},
 		attrs: map[attrKey]bool{},
@@ -193,7 +196,7 @@ func (rt *ResourceType) Project(doc map[string]any, p Projection) map[string]any
 	pr := newProjector(rt, p)
 	out := make(map[string]any, len(doc))
 	for key, v := range doc {
-		if ext := rt.Extension(key); ext != nil && strings.HasPrefix(strings.ToLower(key), "urn:") {
+		if ext := extensionKey(rt, key); ext != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
 				continue
@@ -208,7 +211,9 @@ func (rt *ResourceType) Project(doc map[string]any, p Projection) map[string]any
 		if !pr.wanted(a, k) {
 			continue
 		}
-		out[key] = pr.value(a, k, v)
+		if pv, ok := pr.value(a, k, v); ok {
+			out[key] = pv
+		}
 	}
 	return out
 }
@@ -222,24 +227,29 @@ func (pr *projector) projectObject(attrs []*Attribute, ext string, m map[string]
 		if !pr.wanted(a, k) {
 			continue
 		}
-		out[key] = pr.value(a, k, v)
+		if pv, ok := pr.value(a, k, v); ok {
+			out[key] = pv
+		}
 	}
 	return out
 }
 
 // value projects the sub-attributes of a wanted top-level attribute's
-// value.
-func (pr *projector) value(a *Attribute, k attrKey, v any) any {
+// value. It returns false when the projection leaves a complex value with
+// no sub-attribute, or a multi-valued one with no element, so that the
+// attribute is left out rather than shown empty.
+func (pr *projector) value(a *Attribute, k attrKey, v any) (any, bool) {
 	if a == nil || a.Type != Complex {
-		return v
+		return v, true
 	}
 	f := pr.subFilter(a, k)
 	if f == nil {
-		return v
+		return v, true
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		return f.apply(x)
+		pm := f.apply(x)
+		return pm, len(pm) > 0
 	case []any:
 		out := make([]any, 0, len(x))
 		for _, e := range x {
@@ -251,9 +261,9 @@ func (pr *projector) value(a *Attribute, k attrKey, v any) any {
 			}
 			out = append(out, e)
 		}
-		return out
+		return out, len(out) > 0
 	}
-	return v
+	return v, true
 }
 
 // subFilter decides which sub-attributes of a complex value appear.
@@ -308,4 +318,12 @@ func (pr *projector) subFilter(a *Attribute, k attrKey) *subFilter {
 		return nil
 	}
 	return &subFilter{a: a, keep: keep}
+}
+
+// extensionKey returns the extension whose URN is the document key, or nil.
+func extensionKey(rt *ResourceType, key string) *Schema {
+	if len(key) < 4 || !strings.EqualFold(key[:4], "urn:") {
+		return nil
+	}
+	return rt.Extension(key)
 }

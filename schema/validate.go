@@ -109,7 +109,10 @@ type Options struct {
 //   - On replace, an immutable attribute that has a value in old may not
 //     change (mutability); when the body omits it, the old value is kept.
 //     A writeOnly attribute the body omits (such as password, which a
-//     client can never read back) also keeps its old value.
+//     client can never read back) also keeps its old value, and so does a
+//     readOnly attribute of the core schema or an extension, which the
+//     client cannot set (common attributes such as id and meta are never
+//     copied from old).
 //
 // canonicalValues are not enforced: identity providers send other "type"
 // values, and RFC 7643 §2.3.1 allows a service provider to accept them.
@@ -249,7 +252,7 @@ func (c *canonicalizer) attribute(ext *Schema, a *Attribute, key string, v any) 
 		return Errorf(InvalidSyntax, "the attribute %q is given more than once (as %q and %q)", path, prev, key)
 	}
 	c.seen[path] = key
-	cv, err := a.canonicalize(path, v, c.opts)
+	cv, err := a.canonicalize(rootPath(path), v, c.opts)
 	if err != nil || cv == nil {
 		return err
 	}
@@ -269,10 +272,10 @@ func (c *canonicalizer) attribute(ext *Schema, a *Attribute, key string, v any) 
 // keepFromOld applies the replace rules for immutable and writeOnly
 // attributes against the stored attributes old.
 func (c *canonicalizer) keepFromOld(old map[string]any) error {
-	if err := keepAttributes(c.rt.Schema.Attributes, "", old, c.out); err != nil {
+	if err := keepAttributes(c.rt.Schema.Attributes, "", old, c.out, true); err != nil {
 		return err
 	}
-	if err := keepAttributes(CommonAttributes, "", old, c.out); err != nil {
+	if err := keepAttributes(CommonAttributes, "", old, c.out, false); err != nil {
 		return err
 	}
 	for _, e := range c.rt.Extensions {
@@ -285,7 +288,7 @@ func (c *canonicalizer) keepFromOld(old map[string]any) error {
 		if created {
 			newExt = make(map[string]any)
 		}
-		if err := keepAttributes(e.Schema.Attributes, e.Schema.ID+":", oldExt, newExt); err != nil {
+		if err := keepAttributes(e.Schema.Attributes, e.Schema.ID+":", oldExt, newExt, true); err != nil {
 			return err
 		}
 		if created && len(newExt) > 0 {
@@ -295,7 +298,7 @@ func (c *canonicalizer) keepFromOld(old map[string]any) error {
 	return nil
 }
 
-func keepAttributes(attrs []*Attribute, prefix string, old, out map[string]any) error {
+func keepAttributes(attrs []*Attribute, prefix string, old, out map[string]any, keepReadOnly bool) error {
 	for _, a := range attrs {
 		ov, ok := old[a.Name]
 		if !ok || ov == nil {
@@ -303,6 +306,10 @@ func keepAttributes(attrs []*Attribute, prefix string, old, out map[string]any) 
 		}
 		nv, given := out[a.Name]
 		switch a.EffectiveMutability() {
+		case ReadOnly:
+			if keepReadOnly {
+				out[a.Name] = ov
+			}
 		case Immutable:
 			if !given {
 				out[a.Name] = ov
@@ -385,8 +392,8 @@ func requireAttributes(attrs []*Attribute, prefix string, m map[string]any) erro
 		if !a.Required || a.EffectiveMutability() == ReadOnly {
 			continue
 		}
-		if v, ok := m[a.Name]; !ok || v == nil {
-			return Errorf(InvalidValue, "the attribute %q is required", prefix+a.Name)
+		if v, ok := m[a.Name]; !ok || v == nil || v == "" {
+			return Errorf(InvalidValue, "the attribute %q is required and must not be empty", prefix+a.Name)
 		}
 	}
 	return nil
@@ -399,7 +406,7 @@ func requireAttributes(attrs []*Attribute, prefix string, m map[string]any) erro
 // attribute becomes a one-element array, and at most one element may have
 // "primary" true. readOnly sub-attributes are ignored.
 func (a *Attribute) Canonicalize(v any, opts Options) (any, error) {
-	return a.canonicalize(a.Name, v, opts)
+	return a.canonicalize(rootPath(a.Name), v, opts)
 }
 
 // CanonicalizeElement checks and converts one element of a multi-valued
@@ -408,10 +415,10 @@ func (a *Attribute) Canonicalize(v any, opts Options) (any, error) {
 // accepted as JSON booleans or as the strings "true" and "false" in any
 // case. It returns nil for null or an empty object.
 func (a *Attribute) CanonicalizeElement(v any, opts Options) (any, error) {
-	return a.element(a.Name, v, opts)
+	return a.element(rootPath(a.Name), v, opts)
 }
 
-func (a *Attribute) canonicalize(path string, v any, opts Options) (any, error) {
+func (a *Attribute) canonicalize(path valuePath, v any, opts Options) (any, error) {
 	if !a.MultiValued {
 		return a.element(path, v, opts)
 	}
@@ -425,7 +432,7 @@ func (a *Attribute) canonicalize(path string, v any, opts Options) (any, error) 
 	out := make([]any, 0, len(list))
 	primary := false
 	for i, e := range list {
-		ce, err := a.element(fmt.Sprintf("%s[%d]", path, i), e, opts)
+		ce, err := a.element(path.element(i), e, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -434,7 +441,7 @@ func (a *Attribute) canonicalize(path string, v any, opts Options) (any, error) 
 		}
 		if m, ok := ce.(map[string]any); ok && m["primary"] == true {
 			if primary {
-				return nil, Errorf(InvalidValue, "more than one value of %q has \"primary\" true", path)
+				return nil, Errorf(InvalidValue, "more than one value of %q has \"primary\" true", path.String())
 			}
 			primary = true
 		}
@@ -446,7 +453,7 @@ func (a *Attribute) canonicalize(path string, v any, opts Options) (any, error) 
 	return out, nil
 }
 
-func (a *Attribute) element(path string, v any, opts Options) (any, error) {
+func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -457,28 +464,40 @@ func (a *Attribute) element(path string, v any, opts Options) (any, error) {
 	if !ok {
 		vs := a.SubAttribute("value")
 		if vs == nil || !isScalar(v) {
-			return nil, Errorf(InvalidValue, "the attribute %q must be a JSON object, not %s", path, jsonKind(v))
+			return nil, Errorf(InvalidValue, "the attribute %q must be a JSON object, not %s", path.String(), jsonKind(v))
 		}
 		obj = map[string]any{vs.Name: v}
 	}
 	out := make(map[string]any, len(obj))
-	seen := make(map[string]string, len(obj))
+	// seen maps a sub-attribute to the input key that set it, for keys not
+	// spelled as the schema spells them, to reject a sub-attribute given
+	// twice; it is only allocated when such a key appears.
+	var seen map[string]string
 	for k, sv := range obj {
 		s := a.SubAttribute(k)
 		if s == nil {
 			if opts.RejectUnknown {
-				return nil, Errorf(InvalidSyntax, "the sub-attribute %q is not defined", path+"."+k)
+				return nil, Errorf(InvalidSyntax, "the sub-attribute %q is not defined", path.String()+"."+k)
 			}
 			continue
 		}
-		if prev, dup := seen[s.Name]; dup {
-			return nil, Errorf(InvalidSyntax, "the sub-attribute %q is given more than once (as %q and %q)", path+"."+s.Name, prev, k)
+		if k != s.Name {
+			prev, dup := seen[s.Name]
+			if _, exact := obj[s.Name]; exact {
+				prev, dup = s.Name, true
+			}
+			if dup {
+				return nil, Errorf(InvalidSyntax, "the sub-attribute %q is given more than once (as %q and %q)", path.String()+"."+s.Name, prev, k)
+			}
+			if seen == nil {
+				seen = make(map[string]string, 1)
+			}
+			seen[s.Name] = k
 		}
-		seen[s.Name] = k
 		if s.EffectiveMutability() == ReadOnly {
 			continue
 		}
-		cv, err := s.canonicalize(path+"."+s.Name, sv, opts)
+		cv, err := s.canonicalize(path.child(s.Name), sv, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -491,7 +510,7 @@ func (a *Attribute) element(path string, v any, opts Options) (any, error) {
 	}
 	for _, s := range a.SubAttributes {
 		if s.Required && s.EffectiveMutability() != ReadOnly && out[s.Name] == nil {
-			return nil, Errorf(InvalidValue, "the sub-attribute %q is required", path+"."+s.Name)
+			return nil, Errorf(InvalidValue, "the sub-attribute %q is required", path.String()+"."+s.Name)
 		}
 	}
 	return out, nil
@@ -506,7 +525,7 @@ func isScalar(v any) bool {
 }
 
 // scalar converts a simple value to the canonical Go type of t.
-func scalar(t Type, path string, v any) (any, error) {
+func scalar(t Type, path valuePath, v any) (any, error) {
 	switch t {
 	case String, Reference:
 		if s, ok := v.(string); ok {
@@ -521,7 +540,7 @@ func scalar(t Type, path string, v any) (any, error) {
 	case DateTime:
 		if s, ok := v.(string); ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				return nil, Errorf(InvalidValue, "the attribute %q must be an RFC 3339 dateTime such as \"2015-09-30T12:00:00Z\", not %q", path, s)
+				return nil, Errorf(InvalidValue, "the attribute %q must be an RFC 3339 dateTime such as \"2015-09-30T12:00:00Z\", not %q", path.String(), s)
 			}
 			return s, nil
 		}
@@ -529,18 +548,18 @@ func scalar(t Type, path string, v any) (any, error) {
 		if s, ok := v.(string); ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
 				if _, err2 := base64.RawStdEncoding.DecodeString(s); err2 != nil {
-					return nil, Errorf(InvalidValue, "the attribute %q must be base64-encoded binary data", path)
+					return nil, Errorf(InvalidValue, "the attribute %q must be base64-encoded binary data", path.String())
 				}
 			}
 			return s, nil
 		}
 	default:
-		return nil, Errorf(InvalidValue, "the attribute %q has the unknown type %q", path, t)
+		return nil, Errorf(InvalidValue, "the attribute %q has the unknown type %q", path.String(), t)
 	}
-	return nil, Errorf(InvalidValue, "the attribute %q must be a %s, not %s", path, t, jsonKind(v))
+	return nil, Errorf(InvalidValue, "the attribute %q must be a %s, not %s", path.String(), t, jsonKind(v))
 }
 
-func toBool(path string, v any) (any, error) {
+func toBool(path valuePath, v any) (any, error) {
 	switch b := v.(type) {
 	case bool:
 		return b, nil
@@ -552,10 +571,10 @@ func toBool(path string, v any) (any, error) {
 			return false, nil
 		}
 	}
-	return nil, Errorf(InvalidValue, "the attribute %q must be a boolean, not %s", path, describe(v))
+	return nil, Errorf(InvalidValue, "the attribute %q must be a boolean, not %s", path.String(), describe(v))
 }
 
-func toInt(path string, v any) (any, error) {
+func toInt(path valuePath, v any) (any, error) {
 	switch n := v.(type) {
 	case json.Number:
 		if i, err := n.Int64(); err == nil {
@@ -575,10 +594,10 @@ func toInt(path string, v any) (any, error) {
 			return int64(n), nil
 		}
 	}
-	return nil, Errorf(InvalidValue, "the attribute %q must be an integer, not %s", path, describe(v))
+	return nil, Errorf(InvalidValue, "the attribute %q must be an integer, not %s", path.String(), describe(v))
 }
 
-func toFloat(path string, v any) (any, error) {
+func toFloat(path valuePath, v any) (any, error) {
 	switch n := v.(type) {
 	case json.Number:
 		if f, err := strconv.ParseFloat(string(n), 64); err == nil && !math.IsInf(f, 0) {
@@ -595,7 +614,7 @@ func toFloat(path string, v any) (any, error) {
 	case int:
 		return float64(n), nil
 	}
-	return nil, Errorf(InvalidValue, "the attribute %q must be a decimal number, not %s", path, describe(v))
+	return nil, Errorf(InvalidValue, "the attribute %q must be a decimal number, not %s", path.String(), describe(v))
 }
 
 // describe names a value for an error detail, quoting short strings and
@@ -740,4 +759,46 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// valuePath is the path of a value inside a request body, such as
+// "emails[1].value", kept in parts and joined only when an error reports
+// it. Sub-attributes are never complex, so two levels suffice.
+type valuePath struct {
+	attr     string
+	index    int // the element index of attr, or -1
+	sub      string
+	subIndex int // the element index of sub, or -1
+}
+
+func rootPath(attr string) valuePath { return valuePath{attr: attr, index: -1, subIndex: -1} }
+
+// child returns the path of the sub-attribute name.
+func (p valuePath) child(name string) valuePath {
+	p.sub, p.subIndex = name, -1
+	return p
+}
+
+// element returns the path of the i-th element of the value.
+func (p valuePath) element(i int) valuePath {
+	if p.sub == "" {
+		p.index = i
+	} else {
+		p.subIndex = i
+	}
+	return p
+}
+
+func (p valuePath) String() string {
+	s := p.attr
+	if p.index >= 0 {
+		s += "[" + strconv.Itoa(p.index) + "]"
+	}
+	if p.sub != "" {
+		s += "." + p.sub
+		if p.subIndex >= 0 {
+			s += "[" + strconv.Itoa(p.subIndex) + "]"
+		}
+	}
+	return s
 }
