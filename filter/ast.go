@@ -9,7 +9,14 @@
 // document (see package schema).
 package filter
 
-import "github.com/scimkit/scim/schema"
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/scimkit/scim/schema"
+)
 
 // Operator is a comparison operator: eq ne co sw ew gt ge lt le pr.
 type Operator string
@@ -63,6 +70,11 @@ type Compare struct {
 	Path  AttrPath
 	Op    Operator
 	Value any
+
+	// folded is Value in lower case for attributes that are not caseExact;
+	// instant is Value parsed, for dateTime attributes.
+	folded  string
+	instant time.Time
 }
 
 // Logical is "Left and Right" or "Left or Right".
@@ -88,3 +100,79 @@ func (*Compare) expr()   {}
 func (*Logical) expr()   {}
 func (*Not) expr()       {}
 func (*ValuePath) expr() {}
+
+// String returns the path as written in a filter.
+func (p AttrPath) String() string {
+	s := p.Name
+	if p.URN != "" {
+		s = p.URN + ":" + s
+	}
+	if p.Sub != "" {
+		s += "." + p.Sub
+	}
+	return s
+}
+
+// String returns the comparison in filter syntax.
+func (c *Compare) String() string {
+	if c.Op == Pr {
+		return c.Path.String() + " pr"
+	}
+	return c.Path.String() + " " + string(c.Op) + " " + literal(c.Value)
+}
+
+// literal writes a comparison value in filter syntax.
+func literal(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		b, _ := json.Marshal(v)
+		return string(b)
+	case bool:
+		return strconv.FormatBool(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// String returns the expression in filter syntax, with each operand that
+// is itself a logical expression in parentheses.
+func (l *Logical) String() string {
+	return operand(l.Left) + " " + string(l.Op) + " " + operand(l.Right)
+}
+
+func operand(e Expr) string {
+	if _, ok := e.(*Logical); ok {
+		return "(" + e.String() + ")"
+	}
+	return e.String()
+}
+
+// String returns the expression in filter syntax.
+func (n *Not) String() string { return "not (" + n.X.String() + ")" }
+
+// String returns the value path in filter syntax.
+func (v *ValuePath) String() string { return v.Path.String() + "[" + v.Filter.String() + "]" }
+
+// Walk calls fn for e and, in depth-first order, for every expression
+// below it. When fn returns false, Walk skips the children of that
+// expression. A ValuePath's filter is visited as its child.
+func Walk(e Expr, fn func(Expr) bool) {
+	if e == nil || !fn(e) {
+		return
+	}
+	switch e := e.(type) {
+	case *Logical:
+		Walk(e.Left, fn)
+		Walk(e.Right, fn)
+	case *Not:
+		Walk(e.X, fn)
+	case *ValuePath:
+		Walk(e.Filter, fn)
+	}
+}
