@@ -29,7 +29,7 @@ func bjensen() map[string]any {
 			map[string]any{"value": "bjensen@example.com", "type": "work", "primary": true},
 			map[string]any{"value": "babs@jensen.org", "type": "home"},
 		},
-		"ims": []any{map[string]any{"value": "babs@foo.com", "type": "xmpp"}},
+		"ims":              []any{map[string]any{"value": "babs@foo.com", "type": "xmpp"}},
 		"x509Certificates": []any{map[string]any{"value": "TUlJRERqQ0NBL"}},
 		schema.EnterpriseUserSchemaURN: map[string]any{
 			"employeeNumber": "701984",
