@@ -1,0 +1,33 @@
+package patch_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+)
+
+func ExampleApply() {
+	rt := schema.UserResourceType()
+	attrs := map[string]any{"userName": "bjensen", "active": true}
+	body, _ := schema.Decode(strings.NewReader(`{
+		"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations": [
+			{"op": "Replace", "path": "active", "value": "False"},
+			{"op": "Add", "path": "emails[type eq \"work\"].value", "value": "bjensen@example.com"}
+		]}`))
+	req, err := patch.Parse(body, rt, patch.Options{})
+	if err != nil {
+		panic(err)
+	}
+	out, res, err := patch.Apply(rt, attrs, req, patch.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Changed, out["active"], out["emails"])
+	fmt.Println(attrs["active"])
+	// Output:
+	// true false [map[type:work value:bjensen@example.com]]
+	// true
+}
