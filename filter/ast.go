@@ -10,9 +10,9 @@
 package filter
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scim/schema"
@@ -121,14 +121,16 @@ func (c *Compare) String() string {
 	return c.Path.String() + " " + string(c.Op) + " " + literal(c.Value)
 }
 
+// quoteEscaper escapes what a filter string may not hold unescaped.
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // literal writes a comparison value in filter syntax.
 func literal(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		b, _ := json.Marshal(v)
-		return string(b)
+		return `"` + quoteEscaper.Replace(v) + `"`
 	case bool:
 		return strconv.FormatBool(v)
 	case int64:
