@@ -1,0 +1,102 @@
+// Command quickstart serves SCIM 2.0 Users and Groups from memory, so that
+// an identity provider or curl can provision into it:
+//
+//	SCIM_TOKEN=secret go run ./examples/quickstart
+//
+// It listens on 127.0.0.1:8080 (change it with -addr) and serves SCIM at
+// /scim/v2/. Without SCIM_TOKEN it generates a token and prints it once.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/store/memory"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on, host:port")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*addr, os.Getenv("SCIM_TOKEN"), logger); err != nil {
+		logger.Error("quickstart stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, token string, logger *slog.Logger) error {
+	token, err := ensureToken(token, os.Stdout)
+	if err != nil {
+		return err
+	}
+	handler, err := newHandler(token, logger)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Printf("SCIM 2.0 service provider at http://%s/scim/v2/\n", addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// ensureToken returns token, or when it is empty a new random token that it
+// prints to out, once.
+func ensureToken(token string, out io.Writer) (string, error) {
+	if token != "" {
+		return token, nil
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token = hex.EncodeToString(b)
+	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
+	return token, nil
+}
+
+// newHandler mounts a SCIM server over an in-memory store at /scim/v2/ and
+// logs every committed change.
+func newHandler(token string, logger *slog.Logger) (http.Handler, error) {
+	db := memory.New()
+	srv, err := scim.New(
+		scim.WithUsers(db.Users()),
+		scim.WithGroups(db.Groups()),
+		scim.WithBearerToken("client", token),
+		scim.WithLogger(logger),
+		scim.WithChangeHook(func(ctx context.Context, c scim.Change) {
+			logger.InfoContext(ctx, "scim change", "kind", c.Kind, "type", c.ResourceType, "id", c.ID,
+				"membersAdded", len(c.MembersAdded), "membersRemoved", len(c.MembersRemoved))
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	return mux, nil
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEnsureToken(t *testing.T) {
+	var out bytes.Buffer
+	got, err := ensureToken("secret", &out)
+	require.NoError(t, err)
+	assert.Equal(t, "secret", got)
+	assert.Empty(t, out.String(), "a given token is never printed")
+
+	generated, err := ensureToken("", &out)
+	require.NoError(t, err)
+	assert.Len(t, generated, 48)
+	assert.Equal(t, 1, strings.Count(out.String(), generated), "the generated token is printed once")
+	other, err := ensureToken("", io.Discard)
+	require.NoError(t, err)
+	assert.NotEqual(t, generated, other)
+}
+
+func TestHandlerServesSCIMUnderPrefix(t *testing.T) {
+	h, err := newHandler("secret", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+
+	get := func(path, token string) int {
+		req, err := http.NewRequest("GET", ts.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, get("/scim/v2/Users", "secret"))
+	assert.Equal(t, http.StatusOK, get("/scim/v2/Groups?filter=displayName%20eq%20%22x%22", "secret"))
+	assert.Equal(t, http.StatusOK, get("/scim/v2/ServiceProviderConfig", "secret"))
+	assert.Equal(t, http.StatusUnauthorized, get("/scim/v2/Users", "wrong"))
+	assert.Equal(t, http.StatusNotFound, get("/Users", "secret"))
+}

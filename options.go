@@ -1,0 +1,247 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+)
+
+// Defaults of the options.
+const (
+	// DefaultMaxResults is the largest page a List returns unless
+	// WithMaxResults says otherwise.
+	DefaultMaxResults = 100
+	// DefaultMaxPayloadSize is the largest request body accepted unless
+	// WithMaxPayloadSize says otherwise: 1 MiB.
+	DefaultMaxPayloadSize = 1 << 20
+)
+
+// An Option configures a Server. Options are created by the With functions
+// of this package.
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// config is what the options build; New turns it into a Server.
+type config struct {
+	endpoints      []*endpoint
+	tokens         []bearerToken
+	authenticator  Authenticator
+	noAuth         bool
+	logger         *slog.Logger
+	maxResults     int
+	maxPayloadSize int64
+	filterOptions  filter.Options
+	patchOptions   patch.Options
+	schemaOptions  schema.Options
+	hooks          []ChangeHook
+	baseURL        *url.URL
+}
+
+// WithUsers serves the User resource type of RFC 7643 (with the Enterprise
+// User extension) at /Users from store.
+func WithUsers(store ResourceStore) Option {
+	return WithResourceType(schema.UserResourceType(), store)
+}
+
+// WithGroups serves the Group resource type of RFC 7643 at /Groups from
+// store.
+func WithGroups(store ResourceStore) Option {
+	return WithResourceType(schema.GroupResourceType(), store)
+}
+
+// WithResourceType serves the resource type rt, with its schema and
+// extensions, at rt.Endpoint from store. The resource type is checked with
+// rt.Validate; its name and endpoint must be unique in the Server.
+func WithResourceType(rt *schema.ResourceType, store ResourceStore) Option {
+	return optionFunc(func(c *config) error {
+		if rt == nil || store == nil {
+			return errors.New("scim: WithResourceType needs a resource type and a store")
+		}
+		if err := rt.Validate(); err != nil {
+			return fmt.Errorf("scim: resource type %q: %w", rt.Name, err)
+		}
+		if !strings.HasPrefix(rt.Endpoint, "/") || strings.Count(rt.Endpoint, "/") != 1 {
+			return fmt.Errorf("scim: resource type %q: endpoint %q must be one path segment such as /Users", rt.Name, rt.Endpoint)
+		}
+		for _, e := range c.endpoints {
+			if strings.EqualFold(e.rt.Name, rt.Name) || strings.EqualFold(e.rt.Endpoint, rt.Endpoint) {
+				return fmt.Errorf("scim: resource type %q (%s) is registered twice", rt.Name, rt.Endpoint)
+			}
+		}
+		c.endpoints = append(c.endpoints, &endpoint{rt: rt, store: store})
+		return nil
+	})
+}
+
+// WithBearerToken accepts requests that carry "Authorization: Bearer
+// token". The principal names the client (for example "entra") and reaches
+// stores and change hooks through PrincipalFromContext. Use it once per
+// client; tokens are compared in constant time.
+func WithBearerToken(principal, token string) Option {
+	return optionFunc(func(c *config) error {
+		if token == "" {
+			return errors.New("scim: WithBearerToken needs a non-empty token")
+		}
+		c.tokens = append(c.tokens, newBearerToken(principal, token))
+		return nil
+	})
+}
+
+// WithAuthenticator authenticates every request with a. It replaces bearer
+// tokens; use it for OAuth 2.0 access tokens, mutual TLS or a host's own
+// sessions.
+func WithAuthenticator(a Authenticator) Option {
+	return optionFunc(func(c *config) error {
+		if a == nil {
+			return errors.New("scim: WithAuthenticator needs an authenticator")
+		}
+		c.authenticator = a
+		return nil
+	})
+}
+
+// WithoutAuthentication serves every request without authentication. It
+// exists for hosts that authenticate in their own middleware before the
+// Server; New fails without it when no authentication is configured, so that
+// an open SCIM endpoint is never an accident.
+func WithoutAuthentication() Option {
+	return optionFunc(func(c *config) error {
+		c.noAuth = true
+		return nil
+	})
+}
+
+// WithLogger logs through l instead of slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return errors.New("scim: WithLogger needs a logger")
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// WithMaxResults sets the largest page a List returns (the advertised
+// filter.maxResults); a larger count is reduced to it.
+func WithMaxResults(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("scim: WithMaxResults(%d): must be at least 1", n)
+		}
+		c.maxResults = n
+		return nil
+	})
+}
+
+// WithMaxPayloadSize sets the largest request body in bytes; larger bodies
+// are answered with 413.
+func WithMaxPayloadSize(n int64) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("scim: WithMaxPayloadSize(%d): must be at least 1", n)
+		}
+		c.maxPayloadSize = n
+		return nil
+	})
+}
+
+// WithFilterOptions sets the bounds and strictness of filters.
+func WithFilterOptions(o filter.Options) Option {
+	return optionFunc(func(c *config) error {
+		c.filterOptions = o
+		return nil
+	})
+}
+
+// WithPatchOptions sets the limits of PATCH requests.
+func WithPatchOptions(o patch.Options) Option {
+	return optionFunc(func(c *config) error {
+		c.patchOptions = o
+		return nil
+	})
+}
+
+// WithRejectUnknownAttributes answers bodies with attributes the schema
+// does not define with 400 invalidSyntax. By default they are ignored,
+// because identity providers send attributes of their own.
+func WithRejectUnknownAttributes() Option {
+	return optionFunc(func(c *config) error {
+		c.schemaOptions.RejectUnknown = true
+		return nil
+	})
+}
+
+// WithChangeHook calls h after every committed create, replace, patch and
+// delete, in the request, before the response is written. Hooks run in the
+// order they were registered.
+func WithChangeHook(h ChangeHook) Option {
+	return optionFunc(func(c *config) error {
+		if h == nil {
+			return errors.New("scim: WithChangeHook needs a function")
+		}
+		c.hooks = append(c.hooks, h)
+		return nil
+	})
+}
+
+// WithBaseURL sets the absolute URL at which the Server is mounted, such as
+// "https://lms.example.com/scim/v2", used in meta.location and Location
+// headers. Without it the URL is derived from each request's Host, TLS
+// state and the prefix the Server is mounted under.
+func WithBaseURL(base string) Option {
+	return optionFunc(func(c *config) error {
+		u, err := url.Parse(strings.TrimSuffix(base, "/"))
+		if err != nil || !u.IsAbs() || u.Host == "" {
+			return fmt.Errorf("scim: WithBaseURL(%q): need an absolute URL", base)
+		}
+		c.baseURL = u
+		return nil
+	})
+}
+
+// ChangeKind says what a Change did.
+type ChangeKind string
+
+// The kinds of change.
+const (
+	Created  ChangeKind = "created"
+	Replaced ChangeKind = "replaced"
+	Patched  ChangeKind = "patched"
+	Deleted  ChangeKind = "deleted"
+)
+
+// Change is a committed write, as passed to change hooks.
+type Change struct {
+	Kind ChangeKind
+	// ResourceType is the resource type's name, such as "User".
+	ResourceType string
+	// ID is the resource's id.
+	ID string
+	// Resource is the resource as stored after the change; nil for
+	// Deleted. For a Patched group whose members were not loaded it may
+	// lack members.
+	Resource *Resource
+	// MembersAdded and MembersRemoved are the ids of the members a
+	// replace or patch added to or removed from a group.
+	MembersAdded, MembersRemoved []string
+}
+
+// A ChangeHook acts on a committed change "just in time", for example by
+// creating the application's own account when a User is created. The
+// context carries the request's principal (PrincipalFromContext). The change
+// is committed when the hook runs: a hook that fails should log or queue,
+// not undo.
+type ChangeHook func(ctx context.Context, c Change)

@@ -1,0 +1,748 @@
+// Package memory is an indexed, in-memory SCIM store: the zero-setup
+// default for tests, demos and applications whose directory fits in memory.
+//
+// A DB holds a Users and a Groups store that share group membership, so
+// that a user's "groups" attribute is computed from the groups that list
+// it. Lookups by id, userName (case-insensitive), externalId and a group's
+// displayName are index lookups, whatever the number of resources, and so
+// are filters that compare one of them with "eq" (alone or in an "and").
+// A group's members are held in a set: adding or removing one member
+// costs the same in a group of 100 or of 100,000.
+//
+// Data lives as long as the process; nothing is persisted.
+package memory
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+)
+
+// DB is a set of stores that share one lock and group membership.
+type DB struct {
+	mu     sync.RWMutex
+	users  *Store
+	groups *Store
+	// groupsOf maps a member id to the ids of the groups that list it.
+	groupsOf map[string]map[string]struct{}
+	now      func() time.Time
+}
+
+// New returns an empty DB with a Users store (User resource type with the
+// Enterprise User extension) and a Groups store.
+func New() *DB {
+	db := &DB{groupsOf: map[string]map[string]struct{}{}, now: time.Now}
+	db.users = newStore(db, schema.UserResourceType())
+	db.groups = newStore(db, schema.GroupResourceType())
+	return db
+}
+
+// NewStore returns a standalone store for a custom resource type. A
+// "members" attribute of the resource type is kept as a membership set.
+func NewStore(rt *schema.ResourceType) *Store {
+	db := &DB{groupsOf: map[string]map[string]struct{}{}, now: time.Now}
+	return newStore(db, rt)
+}
+
+// Users returns the store of User resources.
+func (db *DB) Users() *Store { return db.users }
+
+// Groups returns the store of Group resources.
+func (db *DB) Groups() *Store { return db.groups }
+
+// Store keeps the resources of one resource type. It implements
+// scim.ResourceStore and scim.Patcher and is safe for concurrent use.
+type Store struct {
+	db      *DB
+	rt      *schema.ResourceType
+	byID    map[string]*record
+	order   []*record // creation order, with deleted records until compacted
+	deleted int
+	seq     int64
+	indexes map[string]*index // by attribute name
+	// hasMembers says the resource type's members are kept as a set;
+	// hasGroups says its groups attribute is computed from membership.
+	hasMembers, hasGroups bool
+}
+
+var (
+	_ scim.ResourceStore = (*Store)(nil)
+	_ scim.Patcher       = (*Store)(nil)
+)
+
+// record is a stored resource. attrs never holds members or groups and is
+// never modified in place: a write replaces it.
+type record struct {
+	id           string
+	seq          int64
+	attrs        map[string]any
+	created      time.Time
+	lastModified time.Time
+	version      int64
+	members      *memberSet
+	deleted      bool
+	// doc is the resource's document (without members and groups), for
+	// filtering and sorting; rebuilt on every write.
+	doc map[string]any
+}
+
+// index maps a value of one attribute (lower-cased when the attribute is
+// not caseExact) to the records holding it.
+type index struct {
+	attr   *schema.Attribute
+	unique bool
+	m      map[string]map[string]*record
+}
+
+func (ix *index) key(v string) string {
+	if ix.attr.CaseExact {
+		return v
+	}
+	return strings.ToLower(v)
+}
+
+func newStore(db *DB, rt *schema.ResourceType) *Store {
+	s := &Store{db: db, rt: rt, byID: map[string]*record{}, indexes: map[string]*index{}}
+	for _, a := range rt.Schema.Attributes {
+		if a.MultiValued || (a.Type != schema.String && a.Type != schema.Reference) {
+			continue
+		}
+		unique := a.EffectiveUniqueness() != schema.UniqueNone
+		if unique || strings.EqualFold(a.Name, "displayName") {
+			s.indexes[a.Name] = &index{attr: a, unique: unique, m: map[string]map[string]*record{}}
+		}
+	}
+	for _, a := range schema.CommonAttributes {
+		if a.Name == "externalId" {
+			s.indexes[a.Name] = &index{attr: a, m: map[string]map[string]*record{}}
+		}
+	}
+	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex {
+		s.hasMembers = true
+	}
+	if g := rt.Schema.Attribute("groups"); g != nil && g.EffectiveMutability() == schema.ReadOnly {
+		s.hasGroups = true
+	}
+	return s
+}
+
+// Create stores a new resource with a new id.
+func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	attrs, members := s.split(r.Attributes)
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.checkUnique(attrs, ""); err != nil {
+		return nil, err
+	}
+	now := s.db.now().UTC()
+	s.seq++
+	rec := &record{id: newID(), seq: s.seq, attrs: attrs, created: now, lastModified: now, version: 1}
+	if s.hasMembers {
+		rec.members = newMemberSet()
+		for _, m := range members {
+			s.addMember(rec, m)
+		}
+	}
+	s.byID[rec.id] = rec
+	s.order = append(s.order, rec)
+	s.indexAdd(rec)
+	s.refresh(rec)
+	return s.snapshot(rec, true, true), nil
+}
+
+// Get returns the resource with the given id. A projection that leaves out
+// members does not build them.
+func (s *Store) Get(ctx context.Context, id string, p schema.Projection) (*scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	rec, ok := s.byID[id]
+	if !ok {
+		return nil, notFound(s.rt, id)
+	}
+	return s.snapshot(rec, s.hasMembers && p.Includes(s.rt, "members"), s.hasGroups && p.Includes(s.rt, "groups")), nil
+}
+
+// Replace stores r in place of the resource with r.ID.
+func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	attrs, members := s.split(r.Attributes)
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, err := s.current(r.ID, ifVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(rec, attrs, members, true); err != nil {
+		return nil, err
+	}
+	return s.snapshot(rec, true, true), nil
+}
+
+// Delete removes the resource, and removes it from every group that lists
+// it.
+func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, err := s.current(id, ifVersion)
+	if err != nil {
+		return err
+	}
+	s.indexRemove(rec)
+	delete(s.byID, id)
+	rec.deleted = true
+	s.deleted++
+	s.compact()
+	if rec.members != nil {
+		for _, m := range rec.members.values() {
+			s.db.unlink(m["value"].(string), id)
+		}
+	}
+	s.db.removeFromGroups(id)
+	return nil
+}
+
+// Patch applies req atomically. A request that only changes membership is
+// applied to the member set directly, in time proportional to the number
+// of members it names; any other goes through patch.Apply.
+func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, err := s.current(id, ifVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	withMembers := s.hasMembers && p.Includes(s.rt, "members")
+	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
+	if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+		res := s.applyDelta(rec, delta)
+		if res.Changed {
+			s.touch(rec)
+		}
+		return s.snapshot(rec, withMembers, withGroups), res, nil
+	}
+	current := s.snapshot(rec, true, false)
+	attrs, res, err := patch.Apply(s.rt, current.Attributes, req, patch.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Changed {
+		kept, members := s.split(attrs)
+		if err := s.write(rec, kept, members, s.hasMembers); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s.snapshot(rec, withMembers, withGroups), res, nil
+}
+
+// applyDelta changes a group's member set.
+func (s *Store) applyDelta(rec *record, d patch.Delta) *patch.Result {
+	res := &patch.Result{}
+	if d.RemoveAll {
+		for _, m := range rec.members.values() {
+			id := m["value"].(string)
+			s.removeMember(rec, id)
+			res.MembersRemoved = append(res.MembersRemoved, id)
+		}
+	}
+	for _, id := range d.Remove {
+		if s.removeMember(rec, id) {
+			res.MembersRemoved = append(res.MembersRemoved, id)
+		}
+	}
+	for _, m := range d.Add {
+		if s.addMember(rec, m) {
+			res.MembersAdded = append(res.MembersAdded, m["value"].(string))
+		}
+	}
+	res.MembersAdded, res.MembersRemoved = netChanges(res.MembersAdded, res.MembersRemoved)
+	res.Changed = len(res.MembersAdded)+len(res.MembersRemoved) > 0
+	return res
+}
+
+// netChanges drops the ids that were both removed and added again.
+func netChanges(added, removed []string) ([]string, []string) {
+	if len(added) == 0 || len(removed) == 0 {
+		return added, removed
+	}
+	back := make(map[string]bool, len(added))
+	for _, id := range added {
+		back[id] = true
+	}
+	var a, r []string
+	for _, id := range removed {
+		if back[id] {
+			delete(back, id)
+			continue
+		}
+		r = append(r, id)
+	}
+	for _, id := range added {
+		if back[id] {
+			a = append(a, id)
+		}
+	}
+	return a, r
+}
+
+// List returns the page of resources q selects.
+func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	candidates, indexed := s.lookup(q.Filter)
+	if !indexed {
+		candidates = s.order
+	}
+	needMembers := s.hasMembers && mentions(q, "members")
+	needGroups := s.hasGroups && mentions(q, "groups")
+	type match struct {
+		rec *record
+		doc map[string]any
+	}
+	var found []match
+	for _, rec := range candidates {
+		if rec.deleted {
+			continue
+		}
+		doc := rec.doc
+		if needMembers || needGroups {
+			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
+		}
+		if q.Filter == nil || filter.Match(q.Filter, doc) {
+			found = append(found, match{rec, doc})
+		}
+	}
+	if q.SortBy != nil {
+		by, desc := *q.SortBy, q.Descending
+		sort.SliceStable(found, func(i, j int) bool { return filter.CompareBy(found[i].doc, found[j].doc, by, desc) < 0 })
+	}
+	page := &scim.Page{TotalResults: len(found)}
+	start := max(q.StartIndex, 1) - 1
+	if start >= len(found) || q.Count <= 0 {
+		return page, nil
+	}
+	end := min(start+q.Count, len(found))
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page.Resources = make([]*scim.Resource, 0, end-start)
+	for _, m := range found[start:end] {
+		page.Resources = append(page.Resources, s.snapshot(m.rec, withMembers, withGroups))
+	}
+	return page, nil
+}
+
+// mentions reports whether the query's filter or sortBy names the
+// attribute.
+func mentions(q *scim.Query, name string) bool {
+	found := q.SortBy != nil && strings.EqualFold(q.SortBy.Name, name)
+	filter.Walk(q.Filter, func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Compare:
+			found = found || strings.EqualFold(e.Path.Name, name)
+		case *filter.ValuePath:
+			found = found || strings.EqualFold(e.Path.Name, name)
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// lookup returns the records an indexed "eq" comparison of the filter
+// selects, in creation order, and whether the filter had one.
+func (s *Store) lookup(e filter.Expr) ([]*record, bool) {
+	switch e := e.(type) {
+	case *filter.Compare:
+		v, ok := e.Value.(string)
+		if e.Op != filter.Eq || !ok || e.Path.Attr == nil || e.Path.Extension != "" || e.Path.Target.Sub != nil {
+			return nil, false
+		}
+		if e.Path.Attr.Name == "id" {
+			if rec, ok := s.byID[v]; ok {
+				return []*record{rec}, true
+			}
+			return nil, true
+		}
+		ix, ok := s.indexes[e.Path.Attr.Name]
+		if !ok || ix.attr.CaseExact != e.Path.Attr.CaseExact {
+			return nil, false
+		}
+		recs := make([]*record, 0, len(ix.m[ix.key(v)]))
+		for _, rec := range ix.m[ix.key(v)] {
+			recs = append(recs, rec)
+		}
+		sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
+		return recs, true
+	case *filter.Logical:
+		left, lok := s.lookup(e.Left)
+		if e.Op == filter.And {
+			if lok {
+				return left, true
+			}
+			return s.lookup(e.Right)
+		}
+		right, rok := s.lookup(e.Right)
+		if !lok || !rok {
+			return nil, false
+		}
+		return union(left, right), true
+	}
+	return nil, false
+}
+
+func union(a, b []*record) []*record {
+	seen := make(map[*record]bool, len(a)+len(b))
+	var out []*record
+	for _, r := range append(append([]*record{}, a...), b...) {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// current returns the live record with the given id, checking ifVersion.
+func (s *Store) current(id, ifVersion string) (*record, error) {
+	rec, ok := s.byID[id]
+	if !ok {
+		return nil, notFound(s.rt, id)
+	}
+	if ifVersion != "" && ifVersion != versionTag(rec.version) {
+		return nil, fmt.Errorf("%w: %s %s is at version %s, not %s", scim.ErrPreconditionFailed, s.rt.Name, id, versionTag(rec.version), ifVersion)
+	}
+	return rec, nil
+}
+
+// write replaces a record's attributes (and members when setMembers),
+// checking uniqueness first so that a conflict changes nothing.
+func (s *Store) write(rec *record, attrs map[string]any, members []map[string]any, setMembers bool) error {
+	if err := s.checkUnique(attrs, rec.id); err != nil {
+		return err
+	}
+	s.indexRemove(rec)
+	rec.attrs = attrs
+	s.indexAdd(rec)
+	if setMembers && rec.members != nil {
+		for _, m := range rec.members.values() {
+			s.removeMember(rec, m["value"].(string))
+		}
+		for _, m := range members {
+			s.addMember(rec, m)
+		}
+	}
+	s.touch(rec)
+	return nil
+}
+
+// touch records a write: a new version and lastModified.
+func (s *Store) touch(rec *record) {
+	rec.version++
+	rec.lastModified = s.db.now().UTC()
+	if !rec.lastModified.After(rec.created) {
+		rec.lastModified = rec.created
+	}
+	s.refresh(rec)
+}
+
+// refresh rebuilds the record's document.
+func (s *Store) refresh(rec *record) {
+	rec.doc = scim.Document(s.rt, &scim.Resource{ID: rec.id, Attributes: rec.attrs, Meta: s.meta(rec)})
+}
+
+func (s *Store) meta(rec *record) scim.Meta {
+	return scim.Meta{ResourceType: s.rt.Name, Created: rec.created, LastModified: rec.lastModified, Version: versionTag(rec.version)}
+}
+
+// snapshot returns a copy of the record that the caller may change.
+func (s *Store) snapshot(rec *record, withMembers, withGroups bool) *scim.Resource {
+	attrs := deepCopy(rec.attrs).(map[string]any)
+	if withMembers && rec.members != nil && rec.members.len() > 0 {
+		values := rec.members.values()
+		list := make([]any, len(values))
+		for i, m := range values {
+			list[i] = deepCopy(m)
+		}
+		attrs["members"] = list
+	}
+	if withGroups {
+		if groups := s.db.groupsList(rec.id); len(groups) > 0 {
+			attrs["groups"] = groups
+		}
+	}
+	return &scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)}
+}
+
+// split copies the attributes a client sent, separating the members (kept
+// as a set) and dropping the computed groups.
+func (s *Store) split(in map[string]any) (map[string]any, []map[string]any) {
+	attrs := deepCopy(in).(map[string]any)
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	if s.hasGroups {
+		delete(attrs, "groups")
+	}
+	if !s.hasMembers {
+		return attrs, nil
+	}
+	list, _ := attrs["members"].([]any)
+	delete(attrs, "members")
+	members := make([]map[string]any, 0, len(list))
+	for _, m := range list {
+		if obj, ok := m.(map[string]any); ok {
+			if _, ok := obj["value"].(string); ok {
+				members = append(members, obj)
+			}
+		}
+	}
+	return attrs, members
+}
+
+// checkUnique refuses attributes whose unique values another record holds.
+func (s *Store) checkUnique(attrs map[string]any, self string) error {
+	for name, ix := range s.indexes {
+		if !ix.unique {
+			continue
+		}
+		v, ok := attrs[name].(string)
+		if !ok {
+			continue
+		}
+		for id := range ix.m[ix.key(v)] {
+			if id != self {
+				return fmt.Errorf("%w: %s %q is already taken", scim.ErrConflict, name, v)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) indexAdd(rec *record) {
+	for name, ix := range s.indexes {
+		if v, ok := rec.attrs[name].(string); ok {
+			k := ix.key(v)
+			if ix.m[k] == nil {
+				ix.m[k] = map[string]*record{}
+			}
+			ix.m[k][rec.id] = rec
+		}
+	}
+}
+
+func (s *Store) indexRemove(rec *record) {
+	for name, ix := range s.indexes {
+		if v, ok := rec.attrs[name].(string); ok {
+			k := ix.key(v)
+			delete(ix.m[k], rec.id)
+			if len(ix.m[k]) == 0 {
+				delete(ix.m, k)
+			}
+		}
+	}
+}
+
+// compact drops deleted records from the creation order once they are
+// half of it, so that deletes stay O(1) amortised.
+func (s *Store) compact() {
+	if s.deleted < 64 || s.deleted*2 < len(s.order) {
+		return
+	}
+	live := s.order[:0]
+	for _, rec := range s.order {
+		if !rec.deleted {
+			live = append(live, rec)
+		}
+	}
+	clear(s.order[len(live):])
+	s.order = live
+	s.deleted = 0
+}
+
+func (s *Store) addMember(rec *record, m map[string]any) bool {
+	id := m["value"].(string)
+	if !rec.members.add(id, m) {
+		return false
+	}
+	s.db.link(id, rec.id)
+	return true
+}
+
+func (s *Store) removeMember(rec *record, id string) bool {
+	if !rec.members.remove(id) {
+		return false
+	}
+	s.db.unlink(id, rec.id)
+	return true
+}
+
+func (db *DB) link(member, group string) {
+	if db.groupsOf[member] == nil {
+		db.groupsOf[member] = map[string]struct{}{}
+	}
+	db.groupsOf[member][group] = struct{}{}
+}
+
+func (db *DB) unlink(member, group string) {
+	delete(db.groupsOf[member], group)
+	if len(db.groupsOf[member]) == 0 {
+		delete(db.groupsOf, member)
+	}
+}
+
+// removeFromGroups removes a deleted resource from the groups listing it;
+// each such group gets a new version.
+func (db *DB) removeFromGroups(id string) {
+	if db.groups == nil {
+		return
+	}
+	for gid := range db.groupsOf[id] {
+		if g, ok := db.groups.byID[gid]; ok && g.members.remove(id) {
+			db.groups.touch(g)
+		}
+	}
+	delete(db.groupsOf, id)
+}
+
+// groupsList returns the computed "groups" attribute of a member, ordered
+// by group name.
+func (db *DB) groupsList(id string) []any {
+	if db.groups == nil {
+		return nil
+	}
+	var out []any
+	for gid := range db.groupsOf[id] {
+		g, ok := db.groups.byID[gid]
+		if !ok {
+			continue
+		}
+		entry := map[string]any{"value": gid, "type": "direct"}
+		if name, ok := g.attrs["displayName"].(string); ok {
+			entry["display"] = name
+		}
+		out = append(out, entry)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].(map[string]any), out[j].(map[string]any)
+		if a["display"] != b["display"] {
+			x, _ := a["display"].(string)
+			y, _ := b["display"].(string)
+			return x < y
+		}
+		return a["value"].(string) < b["value"].(string)
+	})
+	return out
+}
+
+// memberSet is an insertion-ordered set of member objects keyed by id with
+// O(1) add and remove; removed slots are compacted once they are half.
+type memberSet struct {
+	index   map[string]int
+	list    []map[string]any
+	removed int
+}
+
+func newMemberSet() *memberSet { return &memberSet{index: map[string]int{}} }
+
+func (ms *memberSet) len() int { return len(ms.index) }
+
+func (ms *memberSet) add(id string, m map[string]any) bool {
+	if _, ok := ms.index[id]; ok {
+		return false
+	}
+	ms.index[id] = len(ms.list)
+	ms.list = append(ms.list, m)
+	return true
+}
+
+func (ms *memberSet) remove(id string) bool {
+	i, ok := ms.index[id]
+	if !ok {
+		return false
+	}
+	delete(ms.index, id)
+	ms.list[i] = nil
+	ms.removed++
+	if ms.removed > 32 && ms.removed*2 > len(ms.list) {
+		live := make([]map[string]any, 0, len(ms.index))
+		for _, m := range ms.list {
+			if m != nil {
+				ms.index[m["value"].(string)] = len(live)
+				live = append(live, m)
+			}
+		}
+		ms.list, ms.removed = live, 0
+	}
+	return true
+}
+
+func (ms *memberSet) values() []map[string]any {
+	out := make([]map[string]any, 0, len(ms.index))
+	for _, m := range ms.list {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func notFound(rt *schema.ResourceType, id string) error {
+	return fmt.Errorf("%w: %s %q", scim.ErrNotFound, rt.Name, id)
+}
+
+func versionTag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
+
+// newID returns a random UUID (version 4).
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// deepCopy copies the JSON object model.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}
