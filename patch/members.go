@@ -63,7 +63,8 @@ func (b *deltaBuilder) operation(op Operation) bool {
 			}
 			value = v
 		}
-	case op.Path.Attr != b.members || op.Path.Target.Sub != nil:
+	case op.Path.Attr == nil || op.Path.Extension != "" || op.Path.Target.Sub != nil ||
+		!strings.EqualFold(op.Path.Attr.Name, b.members.Name):
 		return false
 	case op.Path.Filter != nil:
 		id, ok := valueEquality(op.Path.Filter)

@@ -331,3 +331,10 @@ func slicesContains(xs []string, x string) bool {
 	}
 	return false
 }
+
+func TestMemberDeltaWithAnotherInstanceOfTheResourceType(t *testing.T) {
+	req, err := patch.Parse(decode(t, request(`[{"op":"add","path":"members","value":[{"value":"a"}]}]`)), schema.GroupResourceType(), patch.Options{})
+	require.NoError(t, err)
+	_, ok := req.MemberDelta(schema.GroupResourceType())
+	assert.True(t, ok, "a store's resource type is not the server's instance")
+}
