@@ -122,7 +122,7 @@ func (c *Compare) String() string {
 }
 
 // quoteEscaper escapes what a filter string may not hold unescaped.
-var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\b", `\b`, "\f", `\f`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 // literal writes a comparison value in filter syntax.
 func literal(v any) string {
