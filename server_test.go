@@ -556,3 +556,28 @@ func TestServer_BaseURL(t *testing.T) {
 func urlQuery(s string) string {
 	return strings.NewReplacer(" ", "%20", `"`, "%22", "&", "%26", "+", "%2B", "#", "%23").Replace(s)
 }
+
+func TestServer_CustomResourceType(t *testing.T) {
+	devices := &schema.ResourceType{
+		ID: "Device", Name: "Device", Endpoint: "/Devices", Description: "A managed laptop",
+		Schema: &schema.Schema{ID: "urn:example:params:scim:schemas:Device", Name: "Device", Attributes: []*schema.Attribute{
+			{Name: "serialNumber", Type: schema.String, Required: true, CaseExact: true, Uniqueness: schema.UniqueServer},
+			{Name: "ports", Type: schema.Integer},
+		}},
+	}
+	srv, err := scim.New(scim.WithResourceType(devices, memory.NewStore(devices)), scim.WithoutAuthentication())
+	require.NoError(t, err)
+	c := serve(t, srv)
+	body := map[string]any{"schemas": []any{"urn:example:params:scim:schemas:Device"}, "serialNumber": "SN-1", "PORTS": 4}
+	created := c.do("POST", "/Devices", body)
+	require.Equal(t, http.StatusCreated, created.status, "body: %v", created.body)
+	assert.EqualValues(t, 4, created.body["ports"], "attribute names come back in the schema's case")
+	requireError(t, c.do("POST", "/Devices", body), http.StatusConflict, "uniqueness")
+	list := c.do("GET", "/Devices?filter="+urlQuery(`ports gt 3`), nil)
+	assert.EqualValues(t, 1, list.body["totalResults"])
+	rt := c.do("GET", "/ResourceTypes/Device", nil)
+	assert.Equal(t, "/Devices", rt.body["endpoint"])
+	sc := c.do("GET", "/Schemas/urn:example:params:scim:schemas:Device", nil)
+	require.Equal(t, http.StatusOK, sc.status)
+	assert.Len(t, sc.body["attributes"], 2)
+}
