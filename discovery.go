@@ -18,7 +18,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	doc := map[string]any{
 		"schemas":        []any{ServiceProviderConfigURN},
 		"patch":          map[string]any{"supported": true},
-		"bulk":           map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": s.cfg.maxPayloadSize},
+		"bulk":           map[string]any{"supported": s.cfg.bulkMaxOps > 0, "maxOperations": s.cfg.bulkMaxOps, "maxPayloadSize": s.cfg.maxPayloadSize},
 		"filter":         map[string]any{"supported": true, "maxResults": s.cfg.maxResults},
 		"changePassword": map[string]any{"supported": s.passwordWritable()},
 		"sort":           map[string]any{"supported": true},
@@ -29,6 +29,15 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		},
 	}
 	doc["authenticationSchemes"] = s.authenticationSchemes()
+	// RFC 9865 §4: the pagination methods offered.
+	doc["pagination"] = map[string]any{
+		"cursor":                  s.cursorSupported(),
+		"index":                   true,
+		"defaultPaginationMethod": "index",
+		"defaultPageSize":         s.cfg.maxResults,
+		"maxPageSize":             s.cfg.maxResults,
+		"cursorTimeout":           int(s.cfg.cursorTimeout.Seconds()),
+	}
 	s.writeJSON(w, r, http.StatusOK, doc)
 }
 
@@ -58,7 +67,7 @@ func (s *Server) authenticationSchemes() []any {
 // refuseFilter answers 403 to a filter on a discovery endpoint, as RFC 7644
 // §4 asks, so that a client never believes a filter was applied.
 func (s *Server) refuseFilter(w http.ResponseWriter, r *http.Request) bool {
-	if queryParam(r.URL.Query(), "filter") == "" {
+	if urlParams(r.URL.Query()).get("filter") == "" {
 		return false
 	}
 	s.writeError(w, r, &Error{Status: http.StatusForbidden, Detail: "filtering is not supported on " + r.URL.Path})

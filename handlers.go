@@ -6,94 +6,15 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
-	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 )
 
-// ListResponseURN is the schema of list responses (RFC 7644 §3.4.2).
-const ListResponseURN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-
 // maxVersionRetries bounds how often a replace or patch without If-Match
 // is retried when a concurrent writer changed the resource in between.
 const maxVersionRetries = 5
-
-func (s *Server) list(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	q, err := s.parseQuery(r.URL.Query(), e.rt)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page, err := e.store.List(r.Context(), q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	found := page.Resources
-	if len(found) > q.Count {
-		found = found[:q.Count]
-	}
-	base := s.baseURL(r)
-	resources := make([]any, 0, len(found))
-	for _, res := range found {
-		resources = append(resources, s.render(base, e, res, q.Projection))
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{
-		"schemas":      []any{ListResponseURN},
-		"totalResults": page.TotalResults,
-		"startIndex":   q.StartIndex,
-		"itemsPerPage": len(resources),
-		"Resources":    resources,
-	})
-}
-
-// parseQuery reads the list parameters of RFC 7644 §3.4.2, whose names are
-// matched case-insensitively.
-func (s *Server) parseQuery(values url.Values, rt *schema.ResourceType) (*Query, error) {
-	get := func(name string) string { return queryParam(values, name) }
-	q := &Query{
-		StartIndex: 1,
-		Count:      s.cfg.maxResults,
-		Projection: projectionOf(values),
-	}
-	if f := get("filter"); f != "" {
-		expr, err := filter.Parse(f, rt, s.cfg.filterOptions)
-		if err != nil {
-			return nil, err
-		}
-		q.Filter = expr
-	}
-	if by := get("sortBy"); by != "" {
-		path, err := filter.ParseAttrPath(by, rt)
-		if err != nil {
-			return nil, err
-		}
-		q.SortBy = &path
-	}
-	desc, err := filter.ParseSortOrder(get("sortOrder"))
-	if err != nil {
-		return nil, err
-	}
-	q.Descending = desc
-	if v := get("startIndex"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, schema.Errorf(schema.InvalidValue, "startIndex must be an integer, not %q", v)
-		}
-		q.StartIndex = max(n, 1)
-	}
-	if v := get("count"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, schema.Errorf(schema.InvalidValue, "count must be an integer, not %q", v)
-		}
-		q.Count = min(max(n, 0), s.cfg.maxResults)
-	}
-	return q, nil
-}
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	p := projection(r)
@@ -298,25 +219,8 @@ func (s *Server) notify(ctx context.Context, c Change) {
 
 // projection reads the attributes and excludedAttributes parameters.
 func projection(r *http.Request) schema.Projection {
-	return projectionOf(r.URL.Query())
-}
-
-func projectionOf(values url.Values) schema.Projection {
-	return schema.ParseProjection(queryParam(values, "attributes"), queryParam(values, "excludedAttributes"))
-}
-
-// queryParam returns the first value of a query parameter, whose name is
-// matched case-insensitively as identity providers vary its case.
-func queryParam(values url.Values, name string) string {
-	if v, ok := values[name]; ok && len(v) > 0 {
-		return v[0]
-	}
-	for k, v := range values {
-		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
+	p := urlParams(r.URL.Query())
+	return schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes"))
 }
 
 // ifMatch returns the entity tag of the If-Match header, or "" when there

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/patch"
@@ -21,6 +22,9 @@ const (
 	// DefaultMaxPayloadSize is the largest request body accepted unless
 	// WithMaxPayloadSize says otherwise: 1 MiB.
 	DefaultMaxPayloadSize = 1 << 20
+	// DefaultMaxBulkOperations is the most operations a bulk request may
+	// carry unless WithBulk says otherwise.
+	DefaultMaxBulkOperations = 1000
 )
 
 // An Option configures a Server. Options are created by the With functions
@@ -47,6 +51,10 @@ type config struct {
 	schemaOptions  schema.Options
 	hooks          []ChangeHook
 	baseURL        *url.URL
+	bulkMaxOps     int
+	cursorKey      []byte
+	cursorTimeout  time.Duration
+	me             MeResolver
 }
 
 // WithUsers serves the User resource type of RFC 7643 (with the Enterprise
@@ -245,3 +253,60 @@ type Change struct {
 // is committed when the hook runs: a hook that fails should log or queue,
 // not undo.
 type ChangeHook func(ctx context.Context, c Change)
+
+// WithBulk sets the most operations a POST /Bulk request may carry (the
+// advertised bulk.maxOperations); 0 turns bulk off. Bulk is on by default
+// with DefaultMaxBulkOperations.
+func WithBulk(maxOperations int) Option {
+	return optionFunc(func(c *config) error {
+		if maxOperations < 0 {
+			return fmt.Errorf("scim: WithBulk(%d): must not be negative", maxOperations)
+		}
+		c.bulkMaxOps = maxOperations
+		return nil
+	})
+}
+
+// WithCursorKey sets the key that signs pagination cursors (RFC 9865).
+// Several Server instances behind one load balancer must share it; by
+// default each Server makes a random one.
+func WithCursorKey(key []byte) Option {
+	return optionFunc(func(c *config) error {
+		if len(key) < 16 {
+			return errors.New("scim: WithCursorKey needs at least 16 bytes")
+		}
+		c.cursorKey = append([]byte(nil), key...)
+		return nil
+	})
+}
+
+// WithCursorTimeout sets how long a pagination cursor stays valid
+// (DefaultCursorTimeout by default); an older cursor is refused with
+// expiredCursor.
+func WithCursorTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < time.Second {
+			return fmt.Errorf("scim: WithCursorTimeout(%v): must be at least a second", d)
+		}
+		c.cursorTimeout = d
+		return nil
+	})
+}
+
+// A MeResolver maps the authenticated principal of a request (see
+// PrincipalFromContext) to the resource it stands for: the resource
+// type's name and the resource's id. It returns ErrNotFound when the
+// principal has no resource.
+type MeResolver func(ctx context.Context) (resourceType, id string, err error)
+
+// WithMe serves /Me (RFC 7644 §3.11): GET, PUT, PATCH and DELETE on the
+// resource resolve names. Without it /Me answers 501.
+func WithMe(resolve MeResolver) Option {
+	return optionFunc(func(c *config) error {
+		if resolve == nil {
+			return errors.New("scim: WithMe needs a resolver")
+		}
+		c.me = resolve
+		return nil
+	})
+}

@@ -21,6 +21,7 @@
 package scim
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,7 +56,8 @@ type endpoint struct {
 // one way of authenticating (WithBearerToken, WithAuthenticator or,
 // explicitly, WithoutAuthentication) are required.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{maxResults: DefaultMaxResults, maxPayloadSize: DefaultMaxPayloadSize}
+	cfg := config{maxResults: DefaultMaxResults, maxPayloadSize: DefaultMaxPayloadSize,
+		bulkMaxOps: DefaultMaxBulkOperations, cursorTimeout: DefaultCursorTimeout}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -80,6 +82,12 @@ func New(opts ...Option) (*Server, error) {
 		s.auth = bearerAuthenticator(cfg.tokens)
 	case !cfg.noAuth:
 		return nil, errors.New("scim: no authentication: use WithBearerToken, WithAuthenticator or WithoutAuthentication")
+	}
+	if s.cfg.cursorKey == nil {
+		s.cfg.cursorKey = make([]byte, 32)
+		if _, err := rand.Read(s.cfg.cursorKey); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.collectSchemas(); err != nil {
 		return nil, err
@@ -121,12 +129,16 @@ func (s *Server) routes() {
 	for _, e := range s.endpoints {
 		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.list(w, r, e) })
 		s.mux.HandleFunc("POST "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.create(w, r, e) })
+		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", func(w http.ResponseWriter, r *http.Request) { s.search(w, r, e) })
 		item := e.rt.Endpoint + "/{id}"
 		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) { s.get(w, r, e) })
 		s.mux.HandleFunc("PUT "+item, func(w http.ResponseWriter, r *http.Request) { s.replace(w, r, e) })
 		s.mux.HandleFunc("PATCH "+item, func(w http.ResponseWriter, r *http.Request) { s.patch(w, r, e) })
 		s.mux.HandleFunc("DELETE "+item, func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, e) })
 	}
+	s.mux.HandleFunc("POST /.search", s.searchAll)
+	s.mux.HandleFunc("POST /Bulk", s.bulk)
+	s.mux.HandleFunc("/Me", s.serveMe)
 	s.mux.HandleFunc("GET /ServiceProviderConfig", s.serviceProviderConfig)
 	s.mux.HandleFunc("GET /Schemas", s.listSchemas)
 	s.mux.HandleFunc("GET /Schemas/{id}", s.getSchema)
@@ -220,6 +232,29 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeJSON(w, r, e.Status, e.document())
 }
 
+// rewrite returns a copy of r for another path under the Server, keeping
+// the mount prefix so that locations stay right.
+func (s *Server) rewrite(r *http.Request, path string) *http.Request {
+	prefix := s.mountPrefix(r)
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = path, ""
+	r2.RequestURI = prefix + r2.URL.EscapedPath()
+	if r2.URL.RawQuery != "" {
+		r2.RequestURI += "?" + r2.URL.RawQuery
+	}
+	return r2
+}
+
+// mountPrefix returns the path prefix the Server is mounted under, such as
+// "/scim/v2", from the difference between the request's original path and
+// the path the Server sees.
+func (s *Server) mountPrefix(r *http.Request) string {
+	if uri, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(uri.Path, r.URL.Path) {
+		return strings.TrimSuffix(uri.Path, r.URL.Path)
+	}
+	return ""
+}
+
 // baseURL returns the absolute URL the Server is mounted at, without a
 // trailing slash.
 func (s *Server) baseURL(r *http.Request) string {
@@ -230,9 +265,5 @@ func (s *Server) baseURL(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	prefix := ""
-	if uri, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(uri.Path, r.URL.Path) {
-		prefix = strings.TrimSuffix(uri.Path, r.URL.Path)
-	}
-	return scheme + "://" + r.Host + prefix
+	return scheme + "://" + r.Host + s.mountPrefix(r)
 }

@@ -78,6 +78,7 @@ type Store struct {
 var (
 	_ scim.ResourceStore = (*Store)(nil)
 	_ scim.Patcher       = (*Store)(nil)
+	_ scim.CursorLister  = (*Store)(nil)
 )
 
 // record is a stored resource. attrs never holds members or groups and is
@@ -355,6 +356,60 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		page.Resources = append(page.Resources, s.snapshot(m.rec, withMembers, withGroups))
 	}
 	return page, nil
+}
+
+// ListAfter pages through the resources q.Filter selects in creation
+// order, after the position after (a creation sequence number). Resources
+// created while a client pages appear at the end, once; deleted ones
+// disappear.
+func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*scim.Page, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	var from int64
+	if after != "" {
+		n, err := strconv.ParseInt(after, 10, 64)
+		if err != nil || n < 0 {
+			return nil, "", fmt.Errorf("memory: cursor position %q: %w", after, err)
+		}
+		from = n
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	candidates, indexed := s.lookup(q.Filter)
+	if !indexed {
+		candidates = s.order
+	}
+	needMembers := s.hasMembers && mentions(q, "members")
+	needGroups := s.hasGroups && mentions(q, "groups")
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page := &scim.Page{}
+	next, last := "", int64(0)
+	for _, rec := range candidates {
+		if rec.deleted {
+			continue
+		}
+		doc := rec.doc
+		if needMembers || needGroups {
+			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
+		}
+		if q.Filter != nil && !filter.Match(q.Filter, doc) {
+			continue
+		}
+		page.TotalResults++
+		if rec.seq <= from {
+			continue
+		}
+		switch {
+		case len(page.Resources) < q.Count:
+			page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
+			last = rec.seq
+		case next == "" && len(page.Resources) > 0:
+			next = strconv.FormatInt(last, 10)
+		}
+	}
+	return page, next, nil
 }
 
 // mentions reports whether the query's filter or sortBy names the

@@ -1,0 +1,350 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scim/schema"
+)
+
+// Schemas of bulk requests and responses (RFC 7644 §3.7).
+const (
+	BulkRequestURN  = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+	BulkResponseURN = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+)
+
+// bulkOp is one operation of a bulk request.
+type bulkOp struct {
+	index   int
+	method  string
+	bulkID  string
+	version string
+	path    string
+	data    any
+	refs    []string // bulkIds the path and data refer to
+	result  map[string]any
+}
+
+// bulk answers POST /Bulk (RFC 7644 §3.7). Operations run through the same
+// handlers as single requests, so validation, hooks and errors are the
+// same. An operation that refers to another's bulkId ("bulkId:qwerty" in
+// its path or data) runs after it, whatever their order in the request;
+// operations whose references form a cycle, or refer to a failed or unknown
+// bulkId, fail with 409. Processing stops after failOnErrors failures.
+// Results are listed in request order; operations not run are left out.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.bulkMaxOps == 0 {
+		s.writeError(w, r, &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not supported by this service provider"})
+		return
+	}
+	body, err := s.decode(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ops, failOnErrors, err := s.parseBulk(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids := map[string]string{}  // bulkId → created resource id
+	failed := map[string]bool{} // bulkIds whose operation failed
+	errorsSeen := 0
+	pending := ops
+	for len(pending) > 0 && (failOnErrors == 0 || errorsSeen < failOnErrors) {
+		var next []*bulkOp
+		progress := false
+		for _, op := range pending {
+			if failOnErrors > 0 && errorsSeen >= failOnErrors {
+				break
+			}
+			switch state := refsState(op.refs, ids, failed, ops); state {
+			case refsWaiting:
+				next = append(next, op)
+				continue
+			case refsFailed, refsUnknown:
+				op.result = bulkError(op, &Error{Status: http.StatusConflict,
+					Detail: "the operation refers to a bulkId whose operation " + map[refs]string{refsFailed: "failed", refsUnknown: "does not exist"}[state]})
+			default:
+				s.runBulkOp(r, op, ids)
+			}
+			progress = true
+			if status, _ := strconv.Atoi(op.result["status"].(string)); status >= 400 {
+				errorsSeen++
+				if op.bulkID != "" {
+					failed[op.bulkID] = true
+				}
+			}
+		}
+		if !progress {
+			for _, op := range next {
+				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "circular bulkId references cannot be resolved"})
+				errorsSeen++
+			}
+			break
+		}
+		pending = next
+	}
+	results := make([]any, 0, len(ops))
+	for _, op := range ops {
+		if op.result != nil {
+			results = append(results, op.result)
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"schemas": []any{BulkResponseURN}, "Operations": results})
+}
+
+// parseBulk reads a BulkRequest body.
+func (s *Server) parseBulk(body map[string]any) ([]*bulkOp, int, error) {
+	p := bodyParams(body)
+	if !containsFold(p.get("schemas"), BulkRequestURN) {
+		return nil, 0, schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", BulkRequestURN)
+	}
+	failOnErrors := 0
+	if v := p.get("failOnErrors"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, 0, schema.Errorf(schema.InvalidValue, "failOnErrors must be a non-negative integer, not %q", v)
+		}
+		failOnErrors = n
+	}
+	var raw []any
+	for k, v := range body {
+		if strings.EqualFold(k, "Operations") {
+			raw, _ = v.([]any)
+		}
+	}
+	if len(raw) == 0 {
+		return nil, 0, schema.Errorf(schema.InvalidSyntax, "\"Operations\" must be a non-empty array")
+	}
+	if len(raw) > s.cfg.bulkMaxOps {
+		return nil, 0, &Error{Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("the bulk request has %d operations; the maximum is %d", len(raw), s.cfg.bulkMaxOps)}
+	}
+	ops := make([]*bulkOp, 0, len(raw))
+	seen := map[string]bool{}
+	for i, item := range raw {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, 0, schema.Errorf(schema.InvalidSyntax, "operation %d must be an object", i+1)
+		}
+		op := &bulkOp{index: i}
+		for k, v := range m {
+			s, _ := v.(string)
+			switch strings.ToLower(k) {
+			case "method":
+				op.method = strings.ToUpper(s)
+			case "bulkid":
+				op.bulkID = s
+			case "version":
+				op.version = s
+			case "path":
+				op.path = s
+			case "data":
+				op.data = v
+			}
+		}
+		switch op.method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			return nil, 0, schema.Errorf(schema.InvalidSyntax, "operation %d: method must be POST, PUT, PATCH or DELETE", i+1)
+		}
+		if !strings.HasPrefix(op.path, "/") {
+			return nil, 0, schema.Errorf(schema.InvalidSyntax, "operation %d: path must start with /", i+1)
+		}
+		if op.bulkID != "" {
+			if seen[op.bulkID] {
+				return nil, 0, schema.Errorf(schema.InvalidSyntax, "bulkId %q is used twice", op.bulkID)
+			}
+			seen[op.bulkID] = true
+		}
+		op.refs = collectRefs(op.path, op.data)
+		ops = append(ops, op)
+	}
+	return ops, failOnErrors, nil
+}
+
+const bulkIDPrefix = "bulkId:"
+
+// collectRefs lists the bulkIds referred to in a path and data.
+func collectRefs(path string, data any) []string {
+	var refs []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			if id, ok := strings.CutPrefix(v, bulkIDPrefix); ok {
+				refs = append(refs, id)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, seg := range strings.Split(path, "/") {
+		walk(seg)
+	}
+	walk(data)
+	return refs
+}
+
+type refs int
+
+const (
+	refsReady refs = iota
+	refsWaiting
+	refsFailed
+	refsUnknown
+)
+
+// refsState says whether the bulkIds an operation refers to are resolved.
+func refsState(want []string, ids map[string]string, failed map[string]bool, ops []*bulkOp) refs {
+	state := refsReady
+	for _, id := range want {
+		switch {
+		case ids[id] != "":
+		case failed[id]:
+			return refsFailed
+		case !definedBy(ops, id):
+			return refsUnknown
+		default:
+			state = refsWaiting
+		}
+	}
+	return state
+}
+
+func definedBy(ops []*bulkOp, id string) bool {
+	for _, op := range ops {
+		if op.bulkID == id && op.method == http.MethodPost {
+			return true
+		}
+	}
+	return false
+}
+
+// runBulkOp runs one operation through the Server's own handlers.
+func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
+	path := resolveRefs(op.path, ids).(string)
+	var body []byte
+	if op.data != nil {
+		body, _ = json.Marshal(resolveRefs(op.data, ids))
+	}
+	sub := s.rewrite(r, path)
+	sub.Method = op.method
+	sub.Body = http.NoBody
+	sub.ContentLength = int64(len(body))
+	if body != nil {
+		sub.Body = readCloser{bytes.NewReader(body)}
+	}
+	sub.Header = r.Header.Clone()
+	sub.Header.Set("Content-Type", ContentType)
+	sub.Header.Del("If-Match")
+	sub.Header.Del("If-None-Match")
+	if op.version != "" {
+		sub.Header.Set("If-Match", op.version)
+	}
+	sub.URL.RawQuery = ""
+	rec := &recorder{header: http.Header{}}
+	if _, pattern := s.mux.Handler(sub); pattern == "" || strings.HasSuffix(pattern, "/Bulk") || strings.HasSuffix(pattern, ".search") || pattern == "/Me" {
+		op.result = bulkError(op, &Error{Status: http.StatusNotFound, Detail: "no resource endpoint at " + path})
+		return
+	}
+	s.mux.ServeHTTP(rec, sub)
+	result := map[string]any{"method": op.method, "status": strconv.Itoa(rec.status)}
+	if op.bulkID != "" {
+		result["bulkId"] = op.bulkID
+	}
+	if v := rec.header.Get("ETag"); v != "" {
+		result["version"] = v
+	}
+	var doc map[string]any
+	_ = json.Unmarshal(rec.body.Bytes(), &doc)
+	if loc := rec.header.Get("Location"); loc != "" {
+		result["location"] = loc
+	} else if meta, ok := doc["meta"].(map[string]any); ok && meta["location"] != nil {
+		result["location"] = meta["location"]
+	}
+	if rec.status >= 400 {
+		result["response"] = doc
+	} else if op.method == http.MethodPost && op.bulkID != "" {
+		if id, ok := doc["id"].(string); ok {
+			ids[op.bulkID] = id
+		}
+	}
+	op.result = result
+}
+
+// resolveRefs replaces "bulkId:x" strings (and path segments) with the ids
+// the operations created.
+func resolveRefs(v any, ids map[string]string) any {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, bulkIDPrefix) {
+			segs := strings.Split(v, "/")
+			for i, seg := range segs {
+				if id, ok := strings.CutPrefix(seg, bulkIDPrefix); ok && ids[id] != "" {
+					segs[i] = ids[id]
+				}
+			}
+			return strings.Join(segs, "/")
+		}
+		return v
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = resolveRefs(e, ids)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = resolveRefs(e, ids)
+		}
+		return out
+	}
+	return v
+}
+
+func bulkError(op *bulkOp, e *Error) map[string]any {
+	result := map[string]any{"method": op.method, "status": strconv.Itoa(e.Status), "response": e.document()}
+	if op.bulkID != "" {
+		result["bulkId"] = op.bulkID
+	}
+	return result
+}
+
+// recorder captures a handler's response for a bulk operation.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
