@@ -1,0 +1,190 @@
+package sqlstore
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Dialect is the SQL of one database: SQLite or PostgreSQL.
+type Dialect struct {
+	name string
+}
+
+// The supported dialects.
+var (
+	// SQLite, through a database/sql driver such as modernc.org/sqlite.
+	SQLite = &Dialect{name: "sqlite"}
+	// Postgres is PostgreSQL 12 or newer, through a database/sql driver
+	// such as github.com/jackc/pgx/v5/stdlib.
+	Postgres = &Dialect{name: "postgres"}
+)
+
+// String returns the dialect's name.
+func (d *Dialect) String() string { return d.name }
+
+func (d *Dialect) pg() bool { return d == Postgres }
+
+// rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
+// The queries of this package never hold a literal "?".
+func (d *Dialect) rebind(q string) string {
+	if !d.pg() {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// schema returns the statements that create the tables, idempotently.
+func (d *Dialect) schema(prefix string) []string {
+	r, m := prefix+"resources", prefix+"members"
+	seq, data, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TEXT"
+	if d.pg() {
+		seq, data, ts = "BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"
+	}
+	return []string{
+		`CREATE TABLE IF NOT EXISTS ` + r + ` (
+			seq ` + seq + `,
+			type TEXT NOT NULL,
+			id TEXT NOT NULL,
+			version BIGINT NOT NULL,
+			created ` + ts + ` NOT NULL,
+			last_modified ` + ts + ` NOT NULL,
+			user_name TEXT,
+			external_id TEXT,
+			display_name TEXT,
+			data ` + data + ` NOT NULL,
+			UNIQUE (type, id))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name ON ` + r + ` (type, lower(user_name))`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_external_id ON ` + r + ` (type, external_id)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name ON ` + r + ` (type, lower(display_name))`,
+		`CREATE TABLE IF NOT EXISTS ` + m + ` (
+			seq ` + seq + `,
+			group_id TEXT NOT NULL,
+			member_id TEXT NOT NULL,
+			data ` + data + ` NOT NULL,
+			UNIQUE (group_id, member_id))`,
+		`CREATE INDEX IF NOT EXISTS ` + m + `_member ON ` + m + ` (member_id)`,
+	}
+}
+
+// isUniqueViolation reports whether err is a unique constraint violation.
+func (d *Dialect) isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) {
+		return coded.SQLState() == "23505"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// jsonKeys returns an expression for the value at keys inside the JSON
+// expression base: text for strings, and for SQLite the SQL value of
+// numbers and booleans (1 and 0).
+func (t *translator) jsonText(base string, keys ...string) string {
+	if t.d.pg() {
+		expr := base
+		for i, k := range keys {
+			op := "->"
+			if i == len(keys)-1 {
+				op = "->>"
+			}
+			expr = "(" + expr + op + t.arg(k) + ")"
+		}
+		return expr
+	}
+	return "json_extract(" + base + ", " + t.arg(jsonPath(keys)) + ")"
+}
+
+// jsonRaw returns the JSON value at keys (jsonb in PostgreSQL, JSON text
+// in SQLite), for presence tests and array elements.
+func (t *translator) jsonRaw(base string, keys ...string) string {
+	if t.d.pg() {
+		expr := base
+		for _, k := range keys {
+			expr = "(" + expr + "->" + t.arg(k) + ")"
+		}
+		return expr
+	}
+	return "json_extract(" + base + ", " + t.arg(jsonPath(keys)) + ")"
+}
+
+// jsonPath is a SQLite JSON path with quoted keys: $."a"."b".
+func jsonPath(keys []string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, k := range keys {
+		b.WriteString(`."` + strings.ReplaceAll(k, `"`, `\"`) + `"`)
+	}
+	return b.String()
+}
+
+// elements returns a FROM item listing the elements of the JSON array at
+// keys inside base as rows of a column value.
+func (t *translator) elements(alias, base string, keys ...string) string {
+	if t.d.pg() {
+		return "jsonb_array_elements(CASE WHEN jsonb_typeof(" + t.jsonRaw(base, keys...) + ") = 'array' THEN " +
+			t.jsonRaw(base, keys...) + " ELSE '[]'::jsonb END) WITH ORDINALITY AS " + alias + "(value, ord)"
+	}
+	return "json_each(" + base + ", " + t.arg(jsonPath(keys)) + ") AS " + alias
+}
+
+// elementText is an element's scalar value, or its sub-attribute's.
+func (t *translator) elementText(alias, sub string) string {
+	if sub == "" {
+		if t.d.pg() {
+			return "(" + alias + ".value#>>'{}')"
+		}
+		return alias + ".value"
+	}
+	return t.jsonText(alias+".value", sub)
+}
+
+// contains, startsWith and endsWith compare text without LIKE, whose
+// case rules differ between databases.
+func (t *translator) contains(x, p string) string {
+	if t.d.pg() {
+		return "strpos(" + x + ", " + p + ") > 0"
+	}
+	return "instr(" + x + ", " + p + ") > 0"
+}
+
+func (t *translator) startsWith(x string, v string) string {
+	if t.d.pg() {
+		return "left(" + x + ", length(" + t.arg(v) + ")) = " + t.arg(v)
+	}
+	return "substr(" + x + ", 1, length(" + t.arg(v) + ")) = " + t.arg(v)
+}
+
+func (t *translator) endsWith(x string, v string) string {
+	if t.d.pg() {
+		return "right(" + x + ", length(" + t.arg(v) + ")) = " + t.arg(v)
+	}
+	return "(length(" + x + ") >= length(" + t.arg(v) + ") AND substr(" + x + ", length(" + x + ") - length(" + t.arg(v) + ") + 1) = " + t.arg(v) + ")"
+}
+
+func (t *translator) falseLit() string {
+	if t.d.pg() {
+		return "FALSE"
+	}
+	return "0"
+}
+
+func (t *translator) trueLit() string {
+	if t.d.pg() {
+		return "TRUE"
+	}
+	return "1"
+}

@@ -1,0 +1,745 @@
+// Package sqlstore is a SCIM store over database/sql, for SQLite (one file,
+// embedded) and PostgreSQL (several stateless servers over one database).
+//
+// Resources live in one table, with indexed columns for id, userName
+// (case-insensitively unique), externalId and displayName and the other
+// attributes in a JSON column (TEXT in SQLite, JSONB in PostgreSQL); group
+// membership lives in its own table, one row per member. Filters, sorting
+// and paging are translated to parameterised SQL with the semantics of
+// package filter, so the database answers them: a lookup by userName or
+// externalId is an index lookup, and adding one member writes one row.
+//
+// Open creates the tables if they do not exist:
+//
+//	<prefix>resources (seq, type, id, version, created, last_modified,
+//	                   user_name, external_id, display_name, data)
+//	<prefix>members   (seq, group_id, member_id, data)
+//
+// The package does not import a driver: the host opens the *sql.DB with
+// the driver it prefers (modernc.org/sqlite, github.com/jackc/pgx/v5/stdlib)
+// and names the Dialect.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+)
+
+// Options tune Open.
+type Options struct {
+	// TablePrefix is prepended to the table names ("scim_" when empty).
+	TablePrefix string
+}
+
+// DB is a set of stores over one database.
+type DB struct {
+	db        *sql.DB
+	d         *Dialect
+	resources string
+	members   string
+	users     *Store
+	groups    *Store
+}
+
+// Open creates the tables when they do not exist and returns the stores.
+// For SQLite, open the database with one connection
+// (db.SetMaxOpenConns(1)): SQLite serialises writers, and one connection
+// makes every transaction see the last write.
+func Open(ctx context.Context, db *sql.DB, d *Dialect, opts Options) (*DB, error) {
+	prefix := opts.TablePrefix
+	if prefix == "" {
+		prefix = "scim_"
+	}
+	for _, c := range prefix {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return nil, fmt.Errorf("sqlstore: table prefix %q: use lower-case letters, digits and _", prefix)
+		}
+	}
+	s := &DB{db: db, d: d, resources: prefix + "resources", members: prefix + "members"}
+	for _, stmt := range d.schema(prefix) {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("sqlstore: creating tables: %w", err)
+		}
+	}
+	s.users = s.Store(schema.UserResourceType())
+	s.groups = s.Store(schema.GroupResourceType())
+	return s, nil
+}
+
+// Users returns the store of User resources.
+func (db *DB) Users() *Store { return db.users }
+
+// Groups returns the store of Group resources.
+func (db *DB) Groups() *Store { return db.groups }
+
+// Store returns a store for the resource type rt, kept in the same tables
+// under rt.Name.
+func (db *DB) Store(rt *schema.ResourceType) *Store {
+	s := &Store{db: db, rt: rt}
+	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex {
+		s.hasMembers = true
+	}
+	if g := rt.Schema.Attribute("groups"); g != nil && g.EffectiveMutability() == schema.ReadOnly {
+		s.hasGroups = true
+	}
+	return s
+}
+
+// Store keeps the resources of one resource type. It implements
+// scim.ResourceStore, scim.Patcher and scim.CursorLister.
+type Store struct {
+	db                    *DB
+	rt                    *schema.ResourceType
+	hasMembers, hasGroups bool
+}
+
+var (
+	_ scim.ResourceStore = (*Store)(nil)
+	_ scim.Patcher       = (*Store)(nil)
+	_ scim.CursorLister  = (*Store)(nil)
+)
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	return q.ExecContext(ctx, s.db.d.rebind(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	return q.QueryContext(ctx, s.db.d.rebind(query), args...)
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// row is a stored resource as read back.
+type row struct {
+	seq          int64
+	id           string
+	version      int64
+	created      time.Time
+	lastModified time.Time
+	attrs        map[string]any
+}
+
+const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
+
+func (s *Store) scan(rows interface{ Scan(...any) error }) (*row, error) {
+	var r row
+	var created, modified any
+	var data []byte
+	if err := rows.Scan(&r.seq, &r.id, &r.version, &created, &modified, &data); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.created, err = toTime(created); err != nil {
+		return nil, err
+	}
+	if r.lastModified, err = toTime(modified); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	if err := dec.Decode(&r.attrs); err != nil {
+		return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
+	}
+	r.attrs = numbers(s.rt, r.attrs)
+	return &r, nil
+}
+
+// numbers turns the json.Numbers of stored attributes back into the
+// canonical int64 and float64.
+func numbers(rt *schema.ResourceType, attrs map[string]any) map[string]any {
+	attrs, _ = canonicalNumbers(attrs).(map[string]any)
+	return attrs
+}
+
+func canonicalNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil && !strings.ContainsAny(v.String(), ".eE") {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = canonicalNumbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = canonicalNumbers(e)
+		}
+	}
+	return v
+}
+
+// timeFormat is how SQLite stores times: fixed width, so that text order is
+// time order.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func (s *Store) timeArg(t time.Time) any {
+	if s.db.d.pg() {
+		return t
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+func toTime(v any) (time.Time, error) {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC(), nil
+	case string:
+		return time.Parse(time.RFC3339Nano, v)
+	case []byte:
+		return time.Parse(time.RFC3339Nano, string(v))
+	}
+	return time.Time{}, fmt.Errorf("sqlstore: unexpected time value %T", v)
+}
+
+func (s *Store) resource(ctx context.Context, q querier, r *row, withMembers, withGroups bool) (*scim.Resource, error) {
+	attrs := r.attrs
+	if withMembers {
+		members, err := s.loadMembers(ctx, q, r.id)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) > 0 {
+			attrs["members"] = members
+		}
+	}
+	if withGroups {
+		groups, err := s.loadGroups(ctx, q, r.id)
+		if err != nil {
+			return nil, err
+		}
+		if len(groups) > 0 {
+			attrs["groups"] = groups
+		}
+	}
+	return &scim.Resource{ID: r.id, Attributes: attrs, Meta: scim.Meta{
+		ResourceType: s.rt.Name, Created: r.created, LastModified: r.lastModified, Version: versionTag(r.version)}}, nil
+}
+
+func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, error) {
+	rows, err := s.query(ctx, q, "SELECT data FROM "+s.db.members+" WHERE group_id = ? ORDER BY seq", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []any
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, error) {
+	rows, err := s.query(ctx, q, "SELECT m.group_id, g.display_name FROM "+s.db.members+" m JOIN "+s.db.resources+
+		" g ON g.type = ? AND g.id = m.group_id WHERE m.member_id = ?", s.db.groups.rt.Name, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []any
+	for rows.Next() {
+		var gid string
+		var name sql.NullString
+		if err := rows.Scan(&gid, &name); err != nil {
+			return nil, err
+		}
+		entry := map[string]any{"value": gid, "type": "direct"}
+		if name.Valid {
+			entry["display"] = name.String
+		}
+		out = append(out, entry)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].(map[string]any), out[j].(map[string]any)
+		x, _ := a["display"].(string)
+		y, _ := b["display"].(string)
+		if x != y {
+			return x < y
+		}
+		return a["value"].(string) < b["value"].(string)
+	})
+	return out, rows.Err()
+}
+
+// split separates a group's members from the attributes stored as JSON and
+// drops the computed groups.
+func (s *Store) split(in map[string]any) (map[string]any, []map[string]any) {
+	attrs := make(map[string]any, len(in))
+	for k, v := range in {
+		attrs[k] = v
+	}
+	if s.hasGroups {
+		delete(attrs, "groups")
+	}
+	if !s.hasMembers {
+		return attrs, nil
+	}
+	list, _ := attrs["members"].([]any)
+	delete(attrs, "members")
+	var members []map[string]any
+	for _, m := range list {
+		if obj, ok := m.(map[string]any); ok {
+			if _, ok := obj["value"].(string); ok {
+				members = append(members, obj)
+			}
+		}
+	}
+	return attrs, members
+}
+
+func str(attrs map[string]any, name string) any {
+	if v, ok := attrs[name].(string); ok {
+		return v
+	}
+	return nil
+}
+
+// Create stores a new resource with a new id.
+func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, error) {
+	attrs, members := s.split(r.Attributes)
+	data, err := json.Marshal(attrs)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := newID()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := s.exec(ctx, tx, "INSERT INTO "+s.db.resources+
+			" (type, id, version, created, last_modified, user_name, external_id, display_name, data) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
+			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data))
+		if err != nil {
+			return s.conflict(err, attrs)
+		}
+		for _, m := range members {
+			if _, err := s.addMember(ctx, tx, id, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id, schema.Projection{})
+}
+
+func (s *Store) conflict(err error, attrs map[string]any) error {
+	if s.db.d.isUniqueViolation(err) {
+		return fmt.Errorf("%w: userName %q is already taken", scim.ErrConflict, attrs["userName"])
+	}
+	return err
+}
+
+func (s *Store) addMember(ctx context.Context, q querier, group string, m map[string]any) (bool, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		group, m["value"], string(data))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Get returns the resource with the given id; members are read only when
+// the projection shows them.
+func (s *Store) Get(ctx context.Context, id string, p schema.Projection) (*scim.Resource, error) {
+	r, err := s.get(ctx, s.db.db, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.resource(ctx, s.db.db, r, s.hasMembers && p.Includes(s.rt, "members"), s.hasGroups && p.Includes(s.rt, "groups"))
+}
+
+func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row, error) {
+	query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.type = ? AND r.id = ?"
+	if lock && s.db.d.pg() {
+		query += " FOR UPDATE"
+	}
+	r, err := s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.rt.Name, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s %q", scim.ErrNotFound, s.rt.Name, id)
+	}
+	return r, err
+}
+
+// current reads and locks the resource for a write, checking ifVersion.
+func (s *Store) current(ctx context.Context, tx *sql.Tx, id, ifVersion string) (*row, error) {
+	r, err := s.get(ctx, tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if ifVersion != "" && ifVersion != versionTag(r.version) {
+		return nil, fmt.Errorf("%w: %s %s is at version %s, not %s", scim.ErrPreconditionFailed, s.rt.Name, id, versionTag(r.version), ifVersion)
+	}
+	return r, nil
+}
+
+// write stores new attributes for a locked row, bumping its version only
+// if nobody else did in between.
+func (s *Store) write(ctx context.Context, tx *sql.Tx, r *row, attrs map[string]any) error {
+	data, err := json.Marshal(attrs)
+	if err != nil {
+		return err
+	}
+	res, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+
+		" SET version = version + 1, last_modified = ?, user_name = ?, external_id = ?, display_name = ?, data = ? WHERE type = ? AND id = ? AND version = ?",
+		s.timeArg(s.modified(r)), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data), s.rt.Name, r.id, r.version)
+	if err != nil {
+		return s.conflict(err, attrs)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("%w: %s %s changed while it was written", scim.ErrPreconditionFailed, s.rt.Name, r.id)
+	}
+	return nil
+}
+
+// modified is the lastModified of a write: now, and never before created.
+func (s *Store) modified(r *row) time.Time {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if now.Before(r.created) {
+		return r.created
+	}
+	return now
+}
+
+// touch bumps a resource's version, for a membership change.
+func (s *Store) touch(ctx context.Context, q querier, r *row) error {
+	_, err := s.exec(ctx, q, "UPDATE "+s.db.resources+" SET version = version + 1, last_modified = ? WHERE type = ? AND id = ?",
+		s.timeArg(s.modified(r)), s.rt.Name, r.id)
+	return err
+}
+
+// Replace stores r in place of the resource with r.ID.
+func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Resource, error) {
+	attrs, members := s.split(r.Attributes)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.current(ctx, tx, r.ID, ifVersion)
+		if err != nil {
+			return err
+		}
+		if err := s.write(ctx, tx, cur, attrs); err != nil {
+			return err
+		}
+		if !s.hasMembers {
+			return nil
+		}
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ?", r.ID); err != nil {
+			return err
+		}
+		for _, m := range members {
+			if _, err := s.addMember(ctx, tx, r.ID, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, r.ID, schema.Projection{})
+}
+
+// Delete removes the resource and its memberships; the groups it was a
+// member of get a new version.
+func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.current(ctx, tx, id, ifVersion); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+" SET version = version + 1 WHERE type = ? AND id IN (SELECT group_id FROM "+
+			s.db.members+" WHERE member_id = ?)", s.db.groups.rt.Name, id); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE member_id = ? OR group_id = ?", id, id); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id)
+		return err
+	})
+}
+
+// Patch applies req in one transaction. A membership-only request writes
+// one row per member it names; any other goes through patch.Apply.
+func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
+	var res *patch.Result
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := s.current(ctx, tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+			res, err = s.applyDelta(ctx, tx, id, delta)
+			if err == nil && res.Changed {
+				err = s.touch(ctx, tx, cur)
+			}
+			return err
+		}
+		full, err := s.resource(ctx, tx, cur, s.hasMembers, false)
+		if err != nil {
+			return err
+		}
+		attrs, r, err := patch.Apply(s.rt, full.Attributes, req, patch.Options{})
+		if err != nil {
+			return err
+		}
+		res = r
+		if !r.Changed {
+			return nil
+		}
+		kept, members := s.split(attrs)
+		if err := s.write(ctx, tx, cur, kept); err != nil {
+			return err
+		}
+		if !s.hasMembers {
+			return nil
+		}
+		for _, mid := range r.MembersRemoved {
+			if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ? AND member_id = ?", id, mid); err != nil {
+				return err
+			}
+		}
+		for _, m := range members {
+			if _, err := s.addMember(ctx, tx, id, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := s.Get(ctx, id, p)
+	return out, res, err
+}
+
+func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (*patch.Result, error) {
+	res := &patch.Result{}
+	removed := map[string]bool{}
+	if d.RemoveAll {
+		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE group_id = ?", id)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var mid string
+			if err := rows.Scan(&mid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			removed[mid] = true
+		}
+		rows.Close()
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ?", id); err != nil {
+			return nil, err
+		}
+	}
+	for _, mid := range d.Remove {
+		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ? AND member_id = ?", id, mid)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			removed[mid] = true
+		}
+	}
+	for _, m := range d.Add {
+		added, err := s.addMember(ctx, tx, id, m)
+		if err != nil {
+			return nil, err
+		}
+		mid := m["value"].(string)
+		switch {
+		case removed[mid]:
+			delete(removed, mid) // removed and added back: no change
+		case added:
+			res.MembersAdded = append(res.MembersAdded, mid)
+		}
+	}
+	for mid := range removed {
+		res.MembersRemoved = append(res.MembersRemoved, mid)
+	}
+	sort.Strings(res.MembersRemoved)
+	res.Changed = len(res.MembersAdded)+len(res.MembersRemoved) > 0
+	return res, nil
+}
+
+// translator returns a translator for this store's resources.
+func (s *Store) translator() *translator {
+	groupType := "Group"
+	if s.db.groups != nil {
+		groupType = s.db.groups.rt.Name
+	}
+	return &translator{d: s.db.d, members: s.db.members, resources: s.db.resources, rt: s.rt, groupType: groupType}
+}
+
+// List answers a query in SQL: the filter becomes a WHERE clause, sortBy
+// an ORDER BY, and paging LIMIT and OFFSET.
+func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	t := s.translator()
+	cond := "r.type = " + t.arg(s.rt.Name)
+	if q.Filter != nil {
+		where, err := t.expr(q.Filter)
+		if err != nil {
+			return nil, err
+		}
+		cond += " AND " + where
+	}
+	order := "r.seq"
+	if q.SortBy != nil {
+		key, err := t.sortKey(*q.SortBy)
+		if err != nil {
+			return nil, err
+		}
+		dir := "ASC"
+		if q.Descending {
+			dir = "DESC"
+		}
+		order = "(" + key + ") IS NULL, " + key + " " + dir + ", r.seq"
+	}
+	page := &scim.Page{}
+	from := " FROM " + s.db.resources + " r WHERE " + cond
+	count, args := t.finish("SELECT COUNT(*)" + from)
+	if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
+		return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
+	}
+	if q.Count <= 0 || page.TotalResults < max(q.StartIndex, 1) {
+		return page, nil
+	}
+	list, args := t.finish("SELECT " + columns + from + " ORDER BY " + order + " LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
+	rows, err := s.db.db.QueryContext(ctx, list, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
+	}
+	found, err := s.collect(rows)
+	if err != nil {
+		return nil, err
+	}
+	return page, s.fill(ctx, page, found, q.Projection)
+}
+
+func (s *Store) collect(rows *sql.Rows) ([]*row, error) {
+	defer rows.Close()
+	var found []*row
+	for rows.Next() {
+		r, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, r)
+	}
+	return found, rows.Err()
+}
+
+func (s *Store) fill(ctx context.Context, page *scim.Page, found []*row, p schema.Projection) error {
+	withMembers := s.hasMembers && p.Includes(s.rt, "members")
+	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
+	for _, r := range found {
+		res, err := s.resource(ctx, s.db.db, r, withMembers, withGroups)
+		if err != nil {
+			return err
+		}
+		page.Resources = append(page.Resources, res)
+	}
+	return nil
+}
+
+// ListAfter pages in creation order after the position after (a sequence
+// number), for cursor pagination.
+func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*scim.Page, string, error) {
+	var from int64
+	if after != "" {
+		n, err := strconv.ParseInt(after, 10, 64)
+		if err != nil {
+			return nil, "", fmt.Errorf("sqlstore: cursor position %q: %w", after, err)
+		}
+		from = n
+	}
+	t := s.translator()
+	cond := "r.type = " + t.arg(s.rt.Name)
+	if q.Filter != nil {
+		where, err := t.expr(q.Filter)
+		if err != nil {
+			return nil, "", err
+		}
+		cond += " AND " + where
+	}
+	page := &scim.Page{}
+	base := " FROM " + s.db.resources + " r WHERE " + cond
+	count, args := t.finish("SELECT COUNT(*)" + base)
+	if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
+		return nil, "", err
+	}
+	if q.Count <= 0 {
+		return page, "", nil
+	}
+	list, args := t.finish("SELECT " + columns + base + " AND r.seq > " + t.arg(from) + " ORDER BY r.seq LIMIT " + t.arg(q.Count+1))
+	rows, err := s.db.db.QueryContext(ctx, list, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	found, err := s.collect(rows)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(found) > q.Count {
+		found = found[:q.Count]
+		next = strconv.FormatInt(found[len(found)-1].seq, 10)
+	}
+	return page, next, s.fill(ctx, page, found, q.Projection)
+}
+
+func versionTag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
+
+// newID returns a random UUID (version 4).
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,67 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite"
+
+	"github.com/scimkit/scim/store/sqlstore"
+	"github.com/scimkit/scim/store/storetest"
+)
+
+// PostgresEnv names the variable holding the DSN of a PostgreSQL server
+// for the tests, such as postgres://postgres@127.0.0.1:5432/postgres.
+const PostgresEnv = "SCIM_POSTGRES_DSN"
+
+// openSQLite opens a new SQLite database file.
+func openSQLite(t testing.TB) *sqlstore.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "scim.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	store, err := sqlstore.Open(context.Background(), db, sqlstore.SQLite, sqlstore.Options{})
+	require.NoError(t, err)
+	return store
+}
+
+// openPostgres opens the database of PostgresEnv with tables of a new
+// prefix, or skips the test when the variable is not set.
+func openPostgres(t testing.TB) *sqlstore.DB {
+	t.Helper()
+	dsn := os.Getenv(PostgresEnv)
+	if dsn == "" {
+		t.Skipf("set %s to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)", PostgresEnv)
+	}
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	store, err := sqlstore.Open(context.Background(), db, sqlstore.Postgres, sqlstore.Options{TablePrefix: "t" + hex.EncodeToString(b[:]) + "_"})
+	require.NoError(t, err)
+	return store
+}
+
+func dialects() map[string]func(testing.TB) *sqlstore.DB {
+	return map[string]func(testing.TB) *sqlstore.DB{"SQLite": openSQLite, "PostgreSQL": openPostgres}
+}
+
+func TestConformance(t *testing.T) {
+	for name, open := range dialects() {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) storetest.Stores {
+				db := open(t)
+				return storetest.Stores{Users: db.Users(), Groups: db.Groups()}
+			})
+		})
+	}
+}
