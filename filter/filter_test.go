@@ -201,6 +201,7 @@ func TestParseErrors(t *testing.T) {
 		`x509Certificates.value gt "a"`,
 		`x509Certificates.value co "a"`,
 		`meta.created gt "yesterday"`,
+		`meta.created sw "2010"`,
 		`userName eq 5`,
 		`emails[type eq "work"`,
 		`emails[type eq "work" and ims[type eq "x"]]`,

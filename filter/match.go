@@ -169,9 +169,6 @@ func (c *Compare) matchOne(a *schema.Attribute, v any) bool {
 		if !ok {
 			return false
 		}
-		if c.Op == Co || c.Op == Sw || c.Op == Ew {
-			return c.matchString(a, s)
-		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		return err == nil && ordered(c.Op, t.Compare(c.instant))
 	default:

@@ -357,6 +357,9 @@ func (r resolver) compare(e *fp.AttributeExpression, parent *schema.Attribute) (
 		c.Value = nil
 		return c, nil
 	}
+	if c.Value == nil && c.Op != Eq && c.Op != Ne {
+		return nil, schema.Errorf(schema.InvalidFilter, "%s: null can only be compared with eq or ne", c.String())
+	}
 	a := c.attribute()
 	if a == nil {
 		return c, nil
@@ -461,13 +464,14 @@ func (c *Compare) check(a *schema.Attribute) error {
 		if !ok {
 			return bad("%v is not a dateTime string", c.Value)
 		}
-		if c.Op != Co && c.Op != Sw && c.Op != Ew {
-			t, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				return bad("%q is not an RFC 3339 dateTime", s)
-			}
-			c.instant = t
+		if c.Op == Co || c.Op == Sw || c.Op == Ew {
+			return bad("a dateTime is compared as an instant: use eq, ne, gt, ge, lt, le or pr")
 		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return bad("%q is not an RFC 3339 dateTime", s)
+		}
+		c.instant = t
 	default: // string, reference, complex without a value sub-attribute
 		if _, ok := c.Value.(string); !ok {
 			return bad("%v is not a string", c.Value)

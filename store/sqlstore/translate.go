@@ -107,6 +107,9 @@ type source struct {
 	from, where, elem, base string
 	// attr is the attribute whose values are compared.
 	attr *schema.Attribute
+	// sparse says the values are a sub-attribute of multi-valued values
+	// (emails.primary): a value without it is skipped, not compared.
+	sparse bool
 }
 
 func (t *translator) compare(c *filter.Compare) (string, error) {
@@ -124,10 +127,17 @@ func (t *translator) compare(c *filter.Compare) (string, error) {
 }
 
 func (t *translator) compareSource(c *filter.Compare, src source) (string, error) {
-	if src.scalar == "" && src.from == "" {
+	if src.scalar == "" && src.from == "" && src.raw == "" {
 		return t.falseLit(), nil
 	}
+	rows := src.where
+	if src.sparse {
+		rows = and(rows, src.elem+" IS NOT NULL")
+	}
 	present := func() string {
+		if src.from != "" && src.sparse {
+			return "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(rows, t.asText(src.elem)+" <> ''") + ")"
+		}
 		if src.from != "" {
 			return "EXISTS (SELECT 1 FROM " + src.from + where(src.where) + ")"
 		}
@@ -145,6 +155,12 @@ func (t *translator) compareSource(c *filter.Compare, src source) (string, error
 		return present(), nil
 	}
 	if src.from == "" {
+		if src.scalar == "" { // a complex value without a "value" to compare
+			if c.Op == filter.Ne {
+				return t.trueLit(), nil
+			}
+			return t.falseLit(), nil
+		}
 		cond, err := t.condition(c, src.attr, src.scalar)
 		if err != nil {
 			return "", err
@@ -155,9 +171,9 @@ func (t *translator) compareSource(c *filter.Compare, src source) (string, error
 	if err != nil {
 		return "", err
 	}
-	any := "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(src.where, t.coalesce(cond, c.Op == filter.Ne)) + ")"
+	any := "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(rows, t.coalesce(cond, c.Op == filter.Ne)) + ")"
 	if c.Op == filter.Ne {
-		return "(" + any + " OR NOT EXISTS (SELECT 1 FROM " + src.from + where(src.where) + "))", nil
+		return "(" + any + " OR NOT EXISTS (SELECT 1 FROM " + src.from + where(rows) + "))", nil
 	}
 	return any, nil
 }
@@ -207,13 +223,11 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x string)
 		return x + sqlOp(c.Op) + t.arg(f), nil
 	case schema.DateTime:
 		s, _ := c.Value.(string)
-		if c.Op != filter.Co && c.Op != filter.Sw && c.Op != filter.Ew {
-			at, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				return t.falseLit(), nil
-			}
-			return t.instant(x) + sqlOp(c.Op) + t.instantParam(at), nil
+		at, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || c.Op == filter.Co || c.Op == filter.Sw || c.Op == filter.Ew {
+			return t.falseLit(), nil
 		}
+		return t.instant(x) + sqlOp(c.Op) + t.instantParam(at), nil
 	}
 	s, ok := c.Value.(string)
 	if !ok {
@@ -387,7 +401,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 			return source{scalar: "r.display_name", attr: a}, nil
 		case "meta":
 			if sub == nil {
-				return source{scalar: t.arg(t.rt.Name), attr: a}, nil
+				return source{scalar: "CAST(" + t.arg(t.rt.Name) + " AS TEXT)", attr: a}, nil
 			}
 			switch sub.Name {
 			case "created":
@@ -395,12 +409,12 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 			case "lastModified":
 				return source{scalar: "r.last_modified", attr: sub}, nil
 			case "resourceType":
-				return source{scalar: t.arg(t.rt.Name), attr: sub}, nil
+				return source{scalar: "CAST(" + t.arg(t.rt.Name) + " AS TEXT)", attr: sub}, nil
 			}
 			return source{attr: sub}, nil
 		case "members":
 			if a.MultiValued && a.Type == schema.Complex {
-				src := source{from: t.members + " mm", where: "mm.group_id = r.id", base: "mm.data", attr: compared}
+				src := source{from: t.members + " mm", where: "mm.group_id = r.id", base: "mm.data", attr: compared, sparse: sub != nil}
 				if compared != nil {
 					src.elem = src.subExpr(t, compared.Name)
 				}
@@ -409,7 +423,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 		case "groups":
 			if a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
 				src := source{from: t.members + " gm JOIN " + t.resources + " gg ON gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
-					where: "gm.member_id = r.id", attr: compared}
+					where: "gm.member_id = r.id", attr: compared, sparse: sub != nil}
 				if compared != nil {
 					src.elem = src.subExpr(t, compared.Name)
 				}
@@ -432,7 +446,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 		}
 		return source{scalar: t.jsonText("r.data", keys...), attr: a}, nil
 	}
-	src := source{from: t.elements("e", "r.data", keys...), base: "e.value", attr: compared}
+	src := source{from: t.elements("e", "r.data", keys...), base: "e.value", attr: compared, sparse: sub != nil}
 	switch {
 	case a.Type != schema.Complex:
 		src.elem, src.attr = t.elementText("e", ""), a
