@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,7 +32,18 @@ func TestEnsureToken(t *testing.T) {
 }
 
 func TestHandlerServesSCIMUnderPrefix(t *testing.T) {
-	h, err := newHandler("secret", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, db := range []string{"", "sqlite:" + filepath.Join(t.TempDir(), "scim.db")} {
+		t.Run("db="+db, func(t *testing.T) { testHandler(t, db) })
+	}
+	_, _, _, err := openStores(context.Background(), "mysql://x")
+	assert.Error(t, err)
+}
+
+func testHandler(t *testing.T, db string) {
+	users, groups, closeDB, err := openStores(context.Background(), db)
+	require.NoError(t, err)
+	defer closeDB()
+	h, err := newHandler(users, groups, "secret", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	ts := httptest.NewServer(h)
 	defer ts.Close()

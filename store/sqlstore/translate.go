@@ -192,7 +192,7 @@ func and(a, b string) string {
 	return a + " AND " + b
 }
 
-// asText casts an expression to text, for the comparison with ''.
+// asText casts an expression to text, for the comparison with ”.
 func (t *translator) asText(x string) string {
 	if t.d.pg() {
 		return "CAST(" + x + " AS TEXT)"
