@@ -1,549 +1,1020 @@
 package patch
 
 import (
-	"reflect"
+	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
 
-// Apply applies req to attrs, a resource's canonical attributes (as
-// scim.Resource.Attributes holds them), following RFC 7644 §3.5.2.1-3, and
-// returns the new attributes with what changed. It never modifies attrs or
-// anything reachable from it; the result shares unchanged values with it.
-// When an operation fails, Apply returns its error (an *schema.Error for
-// client mistakes) and no attributes: a request applies whole or not at
-// all.
+// Apply applies req to attrs, the canonical attributes of a resource of
+// type rt (as scim.Resource.Attributes holds them: no id, meta or schemas),
+// following RFC 7644 §3.5.2.1 to §3.5.2.3, and returns the new attributes
+// and what changed.
 //
-// Beyond the RFC, it accepts what identity providers send: readOnly
-// attributes in a path-less value are ignored (Okta echoes "id"), values are
-// canonicalised as in schema (booleans as "True"/"False", a bare value for
-// a complex attribute such as Entra's manager id), a remove with a value
-// array removes just those values (Entra's member removal), and a remove
-// whose filter matches nothing changes nothing.
+// attrs and everything reachable from it are never modified: the result is
+// a new map that shares the values no operation touched. Application is all
+// or nothing: on error Apply returns nil attributes and the caller's data is
+// as it was. Errors caused by the request are *schema.Error values:
+//
+//   - add, replace or remove naming a readOnly attribute or
+//     sub-attribute (id, meta, groups, manager.displayName) is mutability,
+//     and so is removing a required attribute, or changing or removing an
+//     immutable one that has a value. In a value without a path, readOnly
+//     attributes are ignored, as identity providers echo id back.
+//   - a value of the wrong type is invalidValue.
+//   - replace with a value filter that matches no value is noTarget
+//     (§3.5.2.3), and so is add with a value filter that matches no value
+//     and cannot describe a new one (only "eq" comparisons joined by "and"
+//     can: emails[type eq "work"].value creates {"type": "work", "value":
+//     ...}). A remove whose filter matches nothing changes nothing: the
+//     outcome the client asked for holds, and repeated removals by an
+//     identity provider succeed.
+//
+// The rules, besides those of the RFC:
+//   - Without a path, each key of the value object is applied as if it
+//     were the path, in sorted key order: keys match case-insensitively and
+//     may be dotted ("name.givenName"), URN-qualified
+//     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber")
+//     or an extension URN whose value is an object of its attributes.
+//     Unknown keys are ignored unless opts.Schema.RejectUnknown
+//     (invalidPath). A null value unassigns the attribute on replace.
+//   - add to a multi-valued attribute appends each value that is not
+//     already there (Attribute.Equal; a group member is there when a member
+//     with the same "value" id is). add or replace on a singular complex
+//     attribute, and add on the values a filter selects, merge the given
+//     sub-attributes into the existing ones; replace on the values a filter
+//     selects replaces each of them whole (§3.5.2.3), and replace of a
+//     multi-valued attribute replaces all its values.
+//   - a value whose "primary" becomes true makes "primary" false on the
+//     attribute's other values (§3.5.2).
+//   - remove on a multi-valued attribute with a value (as Entra ID sends
+//     for members: [{"value": "id"}]) removes the values whose given
+//     sub-attributes all equal those of one of the given values.
+//   - attr.sub on a multi-valued attribute without a filter applies to
+//     every value (add and replace create one value when there is none).
+//
+// Result.Changed is false when the outcome equals attrs, and then the
+// returned map holds the same values as attrs. MembersAdded and
+// MembersRemoved list the "value" ids of group members that were added and
+// removed overall.
 func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Options) (map[string]any, *Result, error) {
-	a := &applier{rt: rt, opts: opts, out: make(map[string]any, len(attrs)+2)}
-	for k, v := range attrs {
-		a.out[k] = v
+	if rt == nil || rt.Schema == nil {
+		return nil, nil, errors.New("patch: Apply needs a resource type")
+	}
+	if req == nil {
+		return nil, nil, errors.New("patch: Apply needs a request")
+	}
+	a := &applier{
+		rt:        rt,
+		opts:      opts,
+		in:        attrs,
+		out:       maps.Clone(attrs),
+		ownedExt:  make(map[string]bool),
+		ownedList: make(map[key]bool),
+		touched:   make(map[key]*schema.Attribute),
+	}
+	if a.out == nil {
+		a.out = make(map[string]any)
 	}
 	for i, op := range req.Operations {
-		if err := a.apply(op); err != nil {
-			if se, ok := err.(*schema.Error); ok {
-				return nil, nil, schema.Errorf(se.Type, "operation %d: %s", i+1, se.Detail)
-			}
-			return nil, nil, err
+		if err := a.operation(op); err != nil {
+			return nil, nil, operationError(i, op, err)
 		}
 	}
-	res := &Result{Changed: !reflect.DeepEqual(attrs, a.out)}
-	if res.Changed && rt.Schema.Attribute("members") != nil {
-		res.MembersAdded, res.MembersRemoved = diffIDs(MemberIDs(attrs), MemberIDs(a.out))
+	res := &Result{Changed: a.changed()}
+	if !res.Changed {
+		out := maps.Clone(attrs)
+		if out == nil {
+			out = make(map[string]any)
+		}
+		return out, res, nil
 	}
+	res.MembersAdded, res.MembersRemoved = a.members.result()
 	return a.out, res, nil
 }
 
-// applier holds the attributes being built; out is a shallow copy of the
-// input whose nested values are copied before they change.
+// operationError names the failed operation in a client error.
+func operationError(i int, op Operation, err error) error {
+	var se *schema.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	where := string(op.Op)
+	if op.RawPath != "" {
+		where += " " + op.RawPath
+	} else if op.Path != nil {
+		where += " " + op.Path.String()
+	}
+	return schema.Errorf(se.Type, "operation %d (%s): %s", i+1, where, se.Detail)
+}
+
+// key names a top-level attribute: its extension URN ("" for the core
+// schema) and its name, both as the schema spells them.
+type key struct{ ext, name string }
+
+// applier holds the state of one Apply call. out is a shallow copy of in;
+// the rest of the tree is copied on write. Maps reachable from in are
+// never modified: an extension map or multi-valued list is copied once
+// (ownedExt, ownedList) and then changed in place; a complex value or an
+// element of a list is replaced by a modified copy each time it changes.
 type applier struct {
-	rt   *schema.ResourceType
-	opts Options
-	out  map[string]any
+	rt        *schema.ResourceType
+	opts      Options
+	in, out   map[string]any
+	ownedExt  map[string]bool
+	ownedList map[key]bool
+	touched   map[key]*schema.Attribute
+	members   memberLog
 }
 
-func (a *applier) apply(op Operation) error {
-	if op.Path == nil {
-		obj, _ := op.Value.(map[string]any)
-		return a.applyObject(op.Op, "", obj)
-	}
-	return a.applyPath(op.Op, op.Path, op.Value, true)
+func keyOf(t schema.Target) key { return key{t.Extension, t.Attr.Name} }
+
+// read returns the current value of t's attribute, or nil.
+func (a *applier) read(t schema.Target) any {
+	return valueAt(a.out, t)
 }
 
-// applyObject applies a path-less add or replace: each key of obj is a
-// path, relative to the extension ext when it is not "". Keys may be dotted
-// ("name.givenName") or URN-qualified.
-func (a *applier) applyObject(op Op, ext string, obj map[string]any) error {
-	for key, v := range obj {
-		if ext == "" && strings.EqualFold(key, schema.SchemasAttribute.Name) {
-			continue
-		}
-		full := key
-		if ext != "" {
-			full = ext + ":" + key
-		}
-		p, err := filter.ParsePath(full, a.rt, a.opts.Filter)
-		if err != nil {
-			if a.opts.Schema.RejectUnknown {
-				return err
-			}
-			continue
-		}
-		if err := a.applyPath(op, p, v, false); err != nil {
-			return err
-		}
+func valueAt(m map[string]any, t schema.Target) any {
+	if t.Extension != "" {
+		m, _ = m[t.Extension].(map[string]any)
 	}
-	return nil
-}
-
-// applyPath applies one operation at p. explicit is false for the keys of a
-// path-less value, where readOnly attributes are ignored rather than
-// refused.
-func (a *applier) applyPath(op Op, p *filter.Path, value any, explicit bool) error {
-	if p.Attr == nil {
-		return a.applyExtension(op, p.Extension, value)
-	}
-	attr, sub := p.Attr, p.Target.Sub
-	if attr.EffectiveMutability() == schema.ReadOnly || (sub != nil && sub.EffectiveMutability() == schema.ReadOnly) {
-		if !explicit {
-			return nil
-		}
-		return schema.Errorf(schema.MutabilityError, "%q is readOnly", p.String())
-	}
-	if op != Remove && value == nil && !explicit {
-		op = Remove
-	}
-	cur := a.get(p.Extension, attr.Name)
-	switch {
-	case p.Filter != nil:
-		return a.applyFiltered(op, p, cur, value)
-	case sub == nil:
-		return a.applyWhole(op, p, cur, value)
-	default:
-		return a.applySub(op, p, cur, value)
-	}
-}
-
-// applyExtension applies an operation whose path is an extension's URN.
-func (a *applier) applyExtension(op Op, ext string, value any) error {
-	if op == Remove {
-		delete(a.out, ext)
-		return nil
-	}
-	obj, ok := value.(map[string]any)
-	if !ok {
-		return schema.Errorf(schema.InvalidValue, "the value for %s must be an object", ext)
-	}
-	return a.applyObject(op, ext, obj)
-}
-
-// applyWhole applies an operation on a whole attribute.
-func (a *applier) applyWhole(op Op, p *filter.Path, cur, value any) error {
-	attr := p.Attr
-	if op == Remove {
-		if value != nil && attr.MultiValued {
-			return a.removeValues(p, cur, value)
-		}
-		if cur == nil {
-			return nil
-		}
-		if attr.Required || attr.EffectiveMutability() == schema.Immutable {
-			return schema.Errorf(schema.MutabilityError, "%q is %s and cannot be removed", p.String(), removalReason(attr))
-		}
-		a.set(p.Extension, attr.Name, nil)
-		return nil
-	}
-	cv, err := attr.Canonicalize(value, a.opts.Schema)
-	if err != nil {
-		return err
-	}
-	var next any
-	switch {
-	case cv == nil:
-		if op == Add {
-			return nil
-		}
-		if cur != nil && attr.Required {
-			return schema.Errorf(schema.MutabilityError, "%q is required and cannot be removed", p.String())
-		}
-	case attr.MultiValued && op == Add:
-		next = appendUnique(attr, list(cur), cv.([]any))
-	case attr.MultiValued:
-		next = cv
-	case attr.Type == schema.Complex:
-		next = merge(asMap(cur), cv.(map[string]any))
-	default:
-		next = cv
-	}
-	if err := checkImmutable(p, attr, cur, next); err != nil {
-		return err
-	}
-	a.set(p.Extension, attr.Name, next)
-	return nil
-}
-
-// removeValues removes the values of a multi-valued attribute that equal
-// one of value's, as Entra ID removes group members.
-func (a *applier) removeValues(p *filter.Path, cur, value any) error {
-	cv, err := p.Attr.Canonicalize(value, a.opts.Schema)
-	if err != nil {
-		return err
-	}
-	gone, _ := cv.([]any)
-	var kept []any
-	for _, elem := range list(cur) {
-		if !containsElement(p.Attr, gone, elem) {
-			kept = append(kept, elem)
-		}
-	}
-	a.set(p.Extension, p.Attr.Name, nilIfEmpty(kept))
-	return nil
-}
-
-// applySub applies an operation on a sub-attribute without a filter:
-// name.givenName, or emails.value meaning every email's value.
-func (a *applier) applySub(op Op, p *filter.Path, cur, value any) error {
-	attr, sub := p.Attr, p.Target.Sub
-	var v any
-	if op != Remove {
-		var err error
-		if v, err = sub.Canonicalize(value, a.opts.Schema); err != nil {
-			return err
-		}
-	} else if sub.Required {
-		return schema.Errorf(schema.MutabilityError, "%q is required and cannot be removed", p.String())
-	}
-	if !attr.MultiValued {
-		m := setSub(asMap(cur), sub, v)
-		if err := checkImmutable(p, sub, asMap(cur)[sub.Name], v); err != nil {
-			return err
-		}
-		a.set(p.Extension, attr.Name, nilIfEmptyMap(m))
-		return nil
-	}
-	elems := list(cur)
-	if len(elems) == 0 {
-		if v == nil {
-			return nil
-		}
-		a.set(p.Extension, attr.Name, []any{map[string]any{sub.Name: v}})
-		return nil
-	}
-	next := make([]any, 0, len(elems))
-	for _, e := range elems {
-		old, _ := e.(map[string]any)
-		if err := checkImmutable(p, sub, old[sub.Name], v); err != nil {
-			return err
-		}
-		if m := setSub(old, sub, v); len(m) > 0 {
-			next = append(next, m)
-		}
-	}
-	a.set(p.Extension, attr.Name, nilIfEmpty(next))
-	return nil
-}
-
-// applyFiltered applies an operation on the values of a multi-valued
-// complex attribute that a value filter selects.
-func (a *applier) applyFiltered(op Op, p *filter.Path, cur, value any) error {
-	attr, sub := p.Attr, p.Target.Sub
-	elems := list(cur)
-	var matched []int
-	for i, e := range elems {
-		if m, ok := e.(map[string]any); ok && filter.MatchValue(p.Filter, m) {
-			matched = append(matched, i)
-		}
-	}
-	next := append([]any(nil), elems...)
-	switch op {
-	case Remove:
-		if len(matched) == 0 {
-			return nil
-		}
-		if sub != nil && sub.Required {
-			return schema.Errorf(schema.MutabilityError, "%q is required and cannot be removed", p.String())
-		}
-		kept := next[:0]
-		for i, e := range next {
-			switch {
-			case !contains(matched, i):
-				kept = append(kept, e)
-			case sub != nil:
-				if m := setSub(e.(map[string]any), sub, nil); len(m) > 0 {
-					kept = append(kept, m)
-				}
-			}
-		}
-		if len(kept) == 0 && attr.Required {
-			return schema.Errorf(schema.MutabilityError, "%q is required and cannot be removed", attr.Name)
-		}
-		a.set(p.Extension, attr.Name, nilIfEmpty(kept))
-		return nil
-	case Replace:
-		if len(matched) == 0 {
-			return schema.Errorf(schema.NoTarget, "no value of %q matches %s", attr.Name, p.Filter)
-		}
-	}
-	newValue, err := a.filteredValue(p, value)
-	if err != nil {
-		return err
-	}
-	if len(matched) == 0 { // add: create the value the filter describes
-		elem, ok := equalities(p.Filter)
-		if !ok {
-			return schema.Errorf(schema.NoTarget, "no value of %q matches %s, and the filter does not describe one to add", attr.Name, p.Filter)
-		}
-		created, err := attr.CanonicalizeElement(merge(elem, newValue), a.opts.Schema)
-		if err != nil {
-			return err
-		}
-		next = append(next, created)
-		matched = []int{len(next) - 1}
-	} else {
-		for _, i := range matched {
-			old := next[i].(map[string]any)
-			var updated map[string]any
-			if op == Replace && sub == nil {
-				updated = newValue
-			} else {
-				updated = merge(old, newValue)
-			}
-			for _, s := range attr.SubAttributes {
-				if s.EffectiveMutability() == schema.Immutable {
-					if err := checkImmutable(p, s, old[s.Name], updated[s.Name]); err != nil {
-						return err
-					}
-				}
-			}
-			next[i] = updated
-		}
-	}
-	a.set(p.Extension, attr.Name, clearOtherPrimaries(next, matched))
-	return nil
-}
-
-// filteredValue canonicalises the value of an add or replace with a value
-// filter, as the sub-attributes it sets.
-func (a *applier) filteredValue(p *filter.Path, value any) (map[string]any, error) {
-	if sub := p.Target.Sub; sub != nil {
-		v, err := sub.Canonicalize(value, a.opts.Schema)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{sub.Name: v}, nil
-	}
-	v, err := p.Attr.CanonicalizeElement(value, a.opts.Schema)
-	if err != nil {
-		return nil, err
-	}
-	m, _ := v.(map[string]any)
 	if m == nil {
-		return nil, schema.Errorf(schema.InvalidValue, "%q needs a value", p.String())
+		return nil
 	}
-	return m, nil
+	return m[t.Attr.Name]
 }
 
-// equalities returns the sub-attribute values a filter made only of "eq"
-// comparisons joined by "and" requires, such as {"type": "work"} for
-// type eq "work", so that an add can create the value it describes.
-func equalities(e filter.Expr) (map[string]any, bool) {
-	out := map[string]any{}
-	var walk func(filter.Expr) bool
-	walk = func(e filter.Expr) bool {
-		switch e := e.(type) {
-		case *filter.Compare:
-			if e.Op != filter.Eq || e.Path.Attr == nil || e.Value == nil {
-				return false
-			}
-			out[e.Path.Attr.Name] = e.Value
-			return true
-		case *filter.Logical:
-			return e.Op == filter.And && walk(e.Left) && walk(e.Right)
+// write sets t's attribute to v, or unassigns it when v is nil.
+func (a *applier) write(t schema.Target, v any) {
+	k := keyOf(t)
+	a.touched[k] = t.Attr
+	delete(a.ownedList, k)
+	c := a.out
+	if t.Extension != "" {
+		c = a.extension(t.Extension, v != nil)
+		if c == nil {
+			return
 		}
-		return false
 	}
-	return out, walk(e)
-}
-
-// get returns the current value of the attribute name under ext.
-func (a *applier) get(ext, name string) any {
-	if ext == "" {
-		return a.out[name]
-	}
-	m, _ := a.out[ext].(map[string]any)
-	return m[name]
-}
-
-// set stores v (nil removes) as the attribute name under ext, copying the
-// extension object rather than changing the caller's.
-func (a *applier) set(ext, name string, v any) {
-	if ext == "" {
-		if v == nil {
-			delete(a.out, name)
-		} else {
-			a.out[name] = v
+	if v == nil {
+		delete(c, t.Attr.Name)
+		if t.Extension != "" && len(c) == 0 {
+			delete(a.out, t.Extension)
 		}
 		return
 	}
-	m := copyMap(asMap(a.out[ext]))
-	if v == nil {
-		delete(m, name)
-	} else {
-		m[name] = v
+	c[t.Attr.Name] = v
+}
+
+// extension returns the writable map of the extension urn, copying it on
+// first use and creating it when create is true.
+func (a *applier) extension(urn string, create bool) map[string]any {
+	m, _ := a.out[urn].(map[string]any)
+	switch {
+	case m == nil && !create:
+		return nil
+	case m == nil:
+		m = make(map[string]any)
+	case !a.ownedExt[urn]:
+		m = maps.Clone(m)
 	}
-	if len(m) == 0 {
-		delete(a.out, ext)
-	} else {
-		a.out[ext] = m
+	a.ownedExt[urn] = true
+	a.out[urn] = m
+	return m
+}
+
+// list returns a writable copy of the values of the multi-valued
+// attribute t (copied once per Apply), with room for one more value.
+func (a *applier) list(t schema.Target) []any {
+	old, _ := a.read(t).([]any)
+	if a.ownedList[keyOf(t)] {
+		return old
+	}
+	out := make([]any, len(old), len(old)+1)
+	copy(out, old)
+	return out
+}
+
+// setList stores a list that this Apply owns.
+func (a *applier) setList(t schema.Target, list []any) {
+	if len(list) == 0 {
+		a.write(t, nil)
+		return
+	}
+	a.write(t, list)
+	a.ownedList[keyOf(t)] = true
+}
+
+// changed reports whether any touched attribute differs from the input.
+func (a *applier) changed() bool {
+	for k, attr := range a.touched {
+		t := schema.Target{Extension: k.ext, Attr: attr}
+		if !same(valueAt(a.in, t), valueAt(a.out, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// same reports whether two canonical values are identical: the same
+// strings (in the same case), numbers, booleans, objects and lists in the
+// same order. A value that differs only where the schema would consider
+// it equal (the case of a string that is not caseExact) is still a change
+// the client asked for.
+func same(x, y any) bool {
+	switch x := x.(type) {
+	case nil:
+		return y == nil
+	case map[string]any:
+		ym, ok := y.(map[string]any)
+		if !ok || len(x) != len(ym) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := ym[k]
+			if !ok || !same(xv, yv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		ys, ok := y.([]any)
+		if !ok || len(x) != len(ys) {
+			return false
+		}
+		for i := range x {
+			if !same(x[i], ys[i]) {
+				return false
+			}
+		}
+		return true
+	case string, bool, int64, float64, int, int32, float32, json.Number:
+		return x == y
+	}
+	return false
+}
+
+func readOnly(a *schema.Attribute) bool {
+	return a != nil && a.EffectiveMutability() == schema.ReadOnly
+}
+
+func immutable(a *schema.Attribute) bool {
+	return a != nil && a.EffectiveMutability() == schema.Immutable
+}
+
+// displayName names a target for error details.
+func displayName(t schema.Target) string {
+	s := t.Attr.Name
+	if t.Extension != "" {
+		s = t.Extension + ":" + s
+	}
+	if t.Sub != nil {
+		s += "." + t.Sub.Name
+	}
+	return s
+}
+
+func (a *applier) operation(op Operation) error {
+	switch op.Op {
+	case Add, Replace:
+		if op.Value == nil {
+			return schema.Errorf(schema.InvalidValue, "an %s operation needs a \"value\"", op.Op)
+		}
+	case Remove:
+		if op.Path == nil {
+			return schema.Errorf(schema.NoTarget, "a remove operation needs a \"path\"")
+		}
+	default:
+		return schema.Errorf(schema.InvalidSyntax, "\"op\" must be \"add\", \"remove\" or \"replace\", not %q", op.Op)
+	}
+	switch p := op.Path; {
+	case p == nil:
+		obj, ok := op.Value.(map[string]any)
+		if !ok {
+			return schema.Errorf(schema.InvalidValue, "an %s operation without \"path\" needs an object \"value\"", op.Op)
+		}
+		return a.object(op.Op, "", obj)
+	case p.Attr == nil && p.Extension != "":
+		return a.wholeExtension(op, p.Extension)
+	case p.Attr == nil:
+		return schema.Errorf(schema.InvalidPath, "the path %q names no attribute", op.RawPath)
+	default:
+		return a.path(op.Op, p, op.Value, false)
 	}
 }
 
-func checkImmutable(p *filter.Path, attr *schema.Attribute, cur, next any) error {
-	if attr.EffectiveMutability() != schema.Immutable || cur == nil || attr.Equal(cur, next) {
+// object applies a value without a path: each key as if it were the path.
+// urn is the extension whose object this is, or "" at the top.
+func (a *applier) object(op Op, urn string, obj map[string]any) error {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := obj[k]
+		if urn == "" && strings.EqualFold(k, "schemas") {
+			continue
+		}
+		kurn, rest := urn, k
+		if urn == "" {
+			kurn, rest = a.rt.SplitURN(k)
+			if kurn != "" && rest == "" {
+				if err := a.nested(op, kurn, v); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := a.objectKey(op, kurn, rest, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nested applies the object under a schema URN key of a path-less value.
+func (a *applier) nested(op Op, urn string, v any) error {
+	if v == nil {
 		return nil
 	}
-	return schema.Errorf(schema.MutabilityError, "%q is immutable and already has a value", p.String())
-}
-
-func removalReason(attr *schema.Attribute) string {
-	if attr.Required {
-		return "required"
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return schema.Errorf(schema.InvalidValue, "the value of %q must be a JSON object", urn)
 	}
-	return "immutable"
+	if strings.EqualFold(urn, a.rt.Schema.ID) {
+		urn = a.rt.Schema.ID
+	}
+	return a.object(op, urn, obj)
 }
 
-// appendUnique appends the values of add that list does not hold yet; when
-// an added value is primary, the others stop being primary.
-func appendUnique(attr *schema.Attribute, cur, add []any) []any {
-	next := append(make([]any, 0, len(cur)+len(add)), cur...)
-	var added []int
-	for _, v := range add {
-		if i := indexElement(attr, next, v); i >= 0 {
-			if isPrimary(v) && !isPrimary(next[i]) {
-				next[i] = merge(next[i].(map[string]any), map[string]any{"primary": true})
-				added = append(added, i)
+// objectKey applies one key of a path-less value.
+func (a *applier) objectKey(op Op, urn, rest, k string, v any) error {
+	name, sub, _ := strings.Cut(rest, ".")
+	t, ok := a.rt.Lookup(urn, name, sub)
+	if !ok {
+		if a.opts.Schema.RejectUnknown {
+			return schema.Errorf(schema.InvalidPath, "the attribute %q is not defined by the %s resource type", k, a.rt.Name)
+		}
+		return nil
+	}
+	if strings.EqualFold(urn, a.rt.Schema.ID) {
+		urn = ""
+	}
+	p := &filter.Path{AttrPath: filter.AttrPath{URN: urn, Name: name, Sub: sub, Target: t}}
+	return a.path(op, p, v, true)
+}
+
+// wholeExtension applies an operation whose path is an extension URN.
+func (a *applier) wholeExtension(op Operation, urn string) error {
+	if op.Op != Remove {
+		return a.nested(op.Op, urn, op.Value)
+	}
+	ext := a.rt.Extension(urn)
+	for _, e := range a.rt.Extensions {
+		if e.Schema == ext && e.Required {
+			return schema.Errorf(schema.MutabilityError, "the extension %q is required and cannot be removed", urn)
+		}
+	}
+	m, _ := a.out[ext.ID].(map[string]any)
+	for _, attr := range ext.Attributes {
+		if m[attr.Name] == nil {
+			continue
+		}
+		t := schema.Target{Extension: ext.ID, Attr: attr}
+		if readOnly(attr) {
+			return schema.Errorf(schema.MutabilityError, "the attribute %q is readOnly", displayName(t))
+		}
+		if err := a.removeAttr(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// path applies one operation to a resolved path. fromObject says that the
+// path is a key of a path-less value, where readOnly attributes are ignored.
+func (a *applier) path(op Op, p *filter.Path, v any, fromObject bool) error {
+	t := p.Target
+	if t.Attr == schema.SchemasAttribute {
+		return schema.Errorf(schema.MutabilityError, "\"schemas\" follows from the attributes a resource has and cannot be patched")
+	}
+	if readOnly(t.Attr) || readOnly(t.Sub) {
+		if fromObject {
+			return nil
+		}
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is readOnly", displayName(t))
+	}
+	if op == Remove {
+		return a.remove(p, v)
+	}
+	switch {
+	case p.Filter != nil || (t.Attr.MultiValued && t.Sub != nil):
+		return a.setSelected(op, p, v)
+	case t.Attr.MultiValued && op == Add:
+		return a.addValues(t, v)
+	case t.Attr.MultiValued:
+		return a.replaceValues(t, v)
+	case t.Sub != nil:
+		return a.setSub(op, t, v)
+	default:
+		return a.setSingular(op, t, v)
+	}
+}
+
+// setSingular adds or replaces a singular attribute; a complex value is
+// merged into the existing one.
+func (a *applier) setSingular(op Op, t schema.Target, v any) error {
+	attr := t.Attr
+	old := a.read(t)
+	var nv any
+	if attr.Type == schema.Complex {
+		part, err := a.partial(attr, v)
+		if err != nil {
+			return err
+		}
+		if part == nil {
+			if op == Add {
+				return nil
+			}
+			return a.removeAttr(t)
+		}
+		om, _ := old.(map[string]any)
+		merged, err := merge(attr, t, om, part)
+		if err != nil {
+			return err
+		}
+		if len(merged) > 0 {
+			nv = merged
+		}
+	} else {
+		cv, err := attr.CanonicalizeElement(v, a.opts.Schema)
+		if err != nil {
+			return err
+		}
+		if cv == nil {
+			if op == Add {
+				return nil
+			}
+			return a.removeAttr(t)
+		}
+		nv = cv
+	}
+	return a.set(t, old, nv)
+}
+
+// set stores nv as t's value after the immutable and required checks,
+// leaving an equal old value in place.
+func (a *applier) set(t schema.Target, old, nv any) error {
+	attr := t.Attr
+	if same(old, nv) {
+		a.touched[keyOf(t)] = attr
+		return nil
+	}
+	if immutable(attr) && old != nil && !attr.Equal(old, nv) {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
+	}
+	if attr.Required && (nv == nil || nv == "") {
+		return schema.Errorf(schema.InvalidValue, "the attribute %q is required and must not be empty", displayName(t))
+	}
+	a.write(t, nv)
+	return nil
+}
+
+// setSub adds or replaces a sub-attribute of a singular complex attribute.
+func (a *applier) setSub(op Op, t schema.Target, v any) error {
+	sv, err := t.Sub.Canonicalize(v, a.opts.Schema)
+	if err != nil {
+		return err
+	}
+	if sv == nil && op == Add {
+		return nil
+	}
+	old := a.read(t)
+	om, _ := old.(map[string]any)
+	merged, err := merge(t.Attr, t, om, map[string]any{t.Sub.Name: sv})
+	if err != nil {
+		return err
+	}
+	var nv any
+	if len(merged) > 0 {
+		nv = merged
+	}
+	return a.set(schema.Target{Extension: t.Extension, Attr: t.Attr}, old, nv)
+}
+
+// partial canonicalises a value to merge into a complex attribute or into
+// selected values: its sub-attributes (nil for those given as null, to be
+// unassigned), without readOnly ones. A bare value stands for the "value"
+// sub-attribute (Entra ID's manager). It returns nil for null or an empty
+// object.
+func (a *applier) partial(attr *schema.Attribute, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		vs := attr.SubAttribute("value")
+		_, list := v.([]any)
+		if vs == nil || list {
+			return nil, schema.Errorf(schema.InvalidValue, "the attribute %q must be given a JSON object", attr.Name)
+		}
+		obj = map[string]any{vs.Name: v}
+	}
+	out := make(map[string]any, len(obj))
+	for k, sv := range obj {
+		s := attr.SubAttribute(k)
+		if s == nil {
+			if a.opts.Schema.RejectUnknown {
+				return nil, schema.Errorf(schema.InvalidPath, "the sub-attribute %q is not defined", attr.Name+"."+k)
 			}
 			continue
 		}
-		next = append(next, v)
-		added = append(added, len(next)-1)
+		if readOnly(s) {
+			continue
+		}
+		if _, dup := out[s.Name]; dup {
+			return nil, schema.Errorf(schema.InvalidSyntax, "the sub-attribute %q is given more than once", attr.Name+"."+s.Name)
+		}
+		cv, err := s.Canonicalize(sv, a.opts.Schema)
+		if err != nil {
+			return nil, err
+		}
+		out[s.Name] = cv
 	}
-	return clearOtherPrimaries(next, added)
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
-// clearOtherPrimaries makes the values at indexes touched the only primary
-// ones when one of them is primary (RFC 7643 §2.4).
-func clearOtherPrimaries(values []any, touched []int) []any {
-	keep := -1
-	for _, i := range touched {
-		if isPrimary(values[i]) {
-			keep = i
+// merge returns a copy of old with the sub-attributes of part set (or
+// unassigned where part holds nil). Changing or unassigning an immutable
+// sub-attribute that has a value is a mutability error.
+func merge(attr *schema.Attribute, t schema.Target, old, part map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(old)+len(part))
+	for k, v := range old {
+		out[k] = v
+	}
+	for k, nv := range part {
+		s := attr.SubAttribute(k)
+		ov := old[k]
+		if immutable(s) && ov != nil && !s.Equal(ov, nv) {
+			return nil, schema.Errorf(schema.MutabilityError, "the sub-attribute %q is immutable and cannot be changed", displayName(schema.Target{Extension: t.Extension, Attr: attr})+"."+k)
+		}
+		if nv == nil {
+			if s != nil && s.Required && ov != nil {
+				return nil, schema.Errorf(schema.MutabilityError, "the sub-attribute %q is required and cannot be removed", attr.Name+"."+k)
+			}
+			delete(out, k)
+			continue
+		}
+		out[k] = nv
+	}
+	return out, nil
+}
+
+// addValues adds values to a multi-valued attribute, skipping those
+// already there.
+func (a *applier) addValues(t schema.Target, v any) error {
+	cv, err := t.Attr.Canonicalize(v, a.opts.Schema)
+	if err != nil || cv == nil {
+		return err
+	}
+	values := cv.([]any)
+	old, _ := a.read(t).([]any)
+	if immutable(t.Attr) && len(old) > 0 {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
+	}
+	list := a.list(t)
+	primary := -1
+	added := false
+	for _, e := range values {
+		if a.indexOf(t, list, e) >= 0 {
+			continue
+		}
+		list = append(list, e)
+		added = true
+		a.memberAdded(t, e)
+		if isPrimary(e) {
+			primary = len(list) - 1
 		}
 	}
-	if keep < 0 {
-		return values
+	if !added {
+		a.touched[keyOf(t)] = t.Attr
+		return nil
 	}
-	for i, v := range values {
-		if i != keep && isPrimary(v) {
-			m := copyMap(v.(map[string]any))
-			delete(m, "primary")
-			values[i] = m
+	clearPrimary(list, primary)
+	a.setList(t, list)
+	return nil
+}
+
+// indexOf returns the index of the value in list equal to e, or -1. Group
+// members are equal when their "value" ids are.
+func (a *applier) indexOf(t schema.Target, list []any, e any) int {
+	if isMembers(t) {
+		id := memberID(e)
+		if id == "" {
+			return -1
 		}
+		for i, x := range list {
+			if memberID(x) == id {
+				return i
+			}
+		}
+		return -1
 	}
-	return values
-}
-
-func isPrimary(v any) bool {
-	m, ok := v.(map[string]any)
-	return ok && m["primary"] == true
-}
-
-// indexElement returns the index of the value in values that is the same
-// as v, or -1. Complex values with a "value" sub-attribute are the same
-// when their value (and type, when both have one) are equal.
-func indexElement(attr *schema.Attribute, values []any, v any) int {
-	for i, e := range values {
-		if sameElement(attr, e, v) {
+	for i, x := range list {
+		if t.Attr.Equal(x, e) {
 			return i
 		}
 	}
 	return -1
 }
 
-func containsElement(attr *schema.Attribute, values []any, v any) bool {
-	return indexElement(attr, values, v) >= 0
-}
-
-func sameElement(attr *schema.Attribute, x, y any) bool {
-	if vs := attr.SubAttribute("value"); vs != nil && attr.Type == schema.Complex {
-		xm, _ := x.(map[string]any)
-		ym, _ := y.(map[string]any)
-		if xm["value"] != nil && ym["value"] != nil {
-			if !vs.Equal(xm["value"], ym["value"]) {
-				return false
-			}
-			if ts := attr.SubAttribute("type"); ts != nil && xm["type"] != nil && ym["type"] != nil {
-				return ts.Equal(xm["type"], ym["type"])
-			}
-			return true
+// replaceValues replaces all values of a multi-valued attribute.
+func (a *applier) replaceValues(t schema.Target, v any) error {
+	cv, err := t.Attr.Canonicalize(v, a.opts.Schema)
+	if err != nil {
+		return err
+	}
+	if cv == nil {
+		return a.removeAttr(t)
+	}
+	list := cv.([]any)
+	if isMembers(t) {
+		list = uniqueMembers(list)
+	}
+	old := a.read(t)
+	if same(old, list) {
+		a.touched[keyOf(t)] = t.Attr
+		return nil
+	}
+	if err := a.set(t, old, list); err != nil {
+		return err
+	}
+	a.ownedList[keyOf(t)] = true
+	if isMembers(t) {
+		oldList, _ := old.([]any)
+		for _, e := range oldList {
+			a.memberRemoved(t, e)
+		}
+		for _, e := range list {
+			a.memberAdded(t, e)
 		}
 	}
-	return attr.Equal(x, y)
+	return nil
 }
 
-// setSub returns a copy of m with the sub-attribute set to v, or removed
-// when v is nil.
-func setSub(m map[string]any, sub *schema.Attribute, v any) map[string]any {
-	out := copyMap(m)
-	if v == nil {
-		delete(out, sub.Name)
+// setSelected adds or replaces the values of a multi-valued complex
+// attribute that the path's filter selects (all values without a filter),
+// or their sub-attribute named by the path.
+func (a *applier) setSelected(op Op, p *filter.Path, v any) error {
+	t := p.Target
+	old, _ := a.read(t).([]any)
+	var selected []int
+	for i, e := range old {
+		if m, ok := e.(map[string]any); ok && (p.Filter == nil || filter.MatchValue(p.Filter, m)) {
+			selected = append(selected, i)
+		}
+	}
+	var part map[string]any
+	if t.Sub != nil {
+		sv, err := t.Sub.Canonicalize(v, a.opts.Schema)
+		if err != nil {
+			return err
+		}
+		if sv == nil && op == Add {
+			return nil
+		}
+		part = map[string]any{t.Sub.Name: sv}
 	} else {
-		out[sub.Name] = v
+		var err error
+		if part, err = a.partial(t.Attr, v); err != nil {
+			return err
+		}
+		if part == nil {
+			return nil
+		}
 	}
-	return out
-}
-
-// merge returns a copy of base with the entries of add set over it.
-func merge(base, add map[string]any) map[string]any {
-	out := make(map[string]any, len(base)+len(add))
-	for k, v := range base {
-		out[k] = v
+	if len(selected) == 0 {
+		if op == Replace && p.Filter != nil {
+			return schema.Errorf(schema.NoTarget, "the filter %s matches no value of %q", p.Filter, displayName(schema.Target{Extension: t.Extension, Attr: t.Attr}))
+		}
+		return a.addSelected(p, part)
 	}
-	for k, v := range add {
-		if v == nil {
-			delete(out, k)
+	if primary, ok := part["primary"].(bool); ok && primary && len(selected) > 1 {
+		return schema.Errorf(schema.InvalidValue, "the filter selects %d values of %q and only one may be primary", len(selected), t.Attr.Name)
+	}
+	replace := op == Replace && t.Sub == nil
+	var whole map[string]any
+	if replace {
+		ce, err := t.Attr.CanonicalizeElement(v, a.opts.Schema)
+		if err != nil {
+			return err
+		}
+		if whole, _ = ce.(map[string]any); whole == nil {
+			return schema.Errorf(schema.InvalidValue, "replacing the values of %q needs a value", t.Attr.Name)
+		}
+	}
+	list := a.list(t)
+	for _, i := range selected {
+		om, _ := list[i].(map[string]any)
+		var merged map[string]any
+		var err error
+		if replace {
+			merged, err = replaceRecord(t, om, whole)
 		} else {
-			out[k] = v
+			merged, err = merge(t.Attr, t, om, part)
+		}
+		if err != nil {
+			return err
+		}
+		if memberID(om) != memberID(merged) {
+			a.memberRemoved(t, om)
+			a.memberAdded(t, merged)
+		}
+		list[i] = merged
+	}
+	if isPrimary(part) {
+		clearPrimary(list, selected[0])
+	}
+	a.setList(t, list)
+	return nil
+}
+
+// replaceRecord returns a copy of nv to replace the selected value old
+// (§3.5.2.3: matching record values are replaced), refusing to change or
+// unassign an immutable sub-attribute that old has.
+func replaceRecord(t schema.Target, old, nv map[string]any) (map[string]any, error) {
+	for _, s := range t.Attr.SubAttributes {
+		if ov := old[s.Name]; immutable(s) && ov != nil && !s.Equal(ov, nv[s.Name]) {
+			return nil, schema.Errorf(schema.MutabilityError, "the sub-attribute %q is immutable and cannot be changed", displayName(schema.Target{Extension: t.Extension, Attr: t.Attr})+"."+s.Name)
 		}
 	}
-	return out
+	return maps.Clone(nv), nil
 }
 
-func copyMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m)+1)
-	for k, v := range m {
-		out[k] = v
+// addSelected adds the value that a filter describes (its "eq"
+// comparisons joined by "and") with the sub-attributes part, for an add
+// whose filter selected nothing.
+func (a *applier) addSelected(p *filter.Path, part map[string]any) error {
+	t := p.Target
+	elem := make(map[string]any, len(part)+2)
+	if p.Filter != nil && !describe(p.Filter, elem) {
+		return schema.Errorf(schema.NoTarget, "the filter %s matches no value of %q", p.Filter, displayName(schema.Target{Extension: t.Extension, Attr: t.Attr}))
 	}
-	return out
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func nilIfEmpty(l []any) any {
-	if len(l) == 0 {
-		return nil
-	}
-	return l
-}
-
-func nilIfEmptyMap(m map[string]any) any {
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
+	for k, v := range part {
+		if v != nil {
+			elem[k] = v
 		}
+	}
+	ce, err := t.Attr.CanonicalizeElement(elem, a.opts.Schema)
+	if err != nil || ce == nil {
+		return err
+	}
+	if immutable(t.Attr) && a.read(t) != nil {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
+	}
+	list := a.list(t)
+	if a.indexOf(t, list, ce) >= 0 {
+		a.touched[keyOf(t)] = t.Attr
+		return nil
+	}
+	list = append(list, ce)
+	a.memberAdded(t, ce)
+	if isPrimary(ce) {
+		clearPrimary(list, len(list)-1)
+	}
+	a.setList(t, list)
+	return nil
+}
+
+// describe fills elem with the sub-attribute values that the filter
+// requires, and reports whether the filter is only "eq" comparisons joined
+// by "and".
+func describe(e filter.Expr, elem map[string]any) bool {
+	switch e := e.(type) {
+	case *filter.Compare:
+		if e.Op != filter.Eq || e.Path.Attr == nil || e.Value == nil {
+			return false
+		}
+		elem[e.Path.Attr.Name] = e.Value
+		return true
+	case *filter.Logical:
+		return e.Op == filter.And && describe(e.Left, elem) && describe(e.Right, elem)
 	}
 	return false
+}
+
+func isPrimary(v any) bool {
+	m, _ := v.(map[string]any)
+	return m["primary"] == true
+}
+
+// clearPrimary sets "primary" false on every value but list[keep]
+// (§3.5.2). keep < 0 clears nothing.
+func clearPrimary(list []any, keep int) {
+	if keep < 0 {
+		return
+	}
+	for i, e := range list {
+		if i == keep || !isPrimary(e) {
+			continue
+		}
+		m := maps.Clone(e.(map[string]any))
+		m["primary"] = false
+		list[i] = m
+	}
+}
+
+// remove applies a remove operation (§3.5.2.2).
+func (a *applier) remove(p *filter.Path, v any) error {
+	t := p.Target
+	switch {
+	case p.Filter == nil && t.Sub == nil && t.Attr.MultiValued && v != nil:
+		return a.removeValues(t, v)
+	case p.Filter == nil && t.Sub == nil:
+		return a.removeAttr(t)
+	case p.Filter == nil && !t.Attr.MultiValued:
+		return a.removeSub(t)
+	default:
+		return a.removeSelected(p)
+	}
+}
+
+// removeAttr unassigns an attribute.
+func (a *applier) removeAttr(t schema.Target) error {
+	if t.Attr.Required {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is required and cannot be removed", displayName(t))
+	}
+	old := a.read(t)
+	if old == nil {
+		return nil
+	}
+	if immutable(t.Attr) {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be removed", displayName(t))
+	}
+	if list, ok := old.([]any); ok {
+		for _, e := range list {
+			a.memberRemoved(t, e)
+		}
+	}
+	a.write(t, nil)
+	return nil
+}
+
+// removeSub unassigns a sub-attribute of a singular complex attribute.
+func (a *applier) removeSub(t schema.Target) error {
+	if t.Sub.Required {
+		return schema.Errorf(schema.MutabilityError, "the sub-attribute %q is required and cannot be removed", displayName(t))
+	}
+	om, _ := a.read(t).(map[string]any)
+	if om[t.Sub.Name] == nil {
+		return nil
+	}
+	merged, err := merge(t.Attr, t, om, map[string]any{t.Sub.Name: nil})
+	if err != nil {
+		return err
+	}
+	whole := schema.Target{Extension: t.Extension, Attr: t.Attr}
+	if len(merged) == 0 {
+		return a.removeAttr(whole)
+	}
+	return a.set(whole, om, merged)
+}
+
+// removeSelected removes the values a filter selects, or their
+// sub-attribute named by the path.
+func (a *applier) removeSelected(p *filter.Path) error {
+	t := p.Target
+	if t.Sub != nil && t.Sub.Required {
+		return schema.Errorf(schema.MutabilityError, "the sub-attribute %q is required and cannot be removed", displayName(t))
+	}
+	old, _ := a.read(t).([]any)
+	selected := func(e any) bool {
+		m, ok := e.(map[string]any)
+		return ok && (p.Filter == nil || filter.MatchValue(p.Filter, m))
+	}
+	if t.Sub == nil {
+		return a.keep(t, old, func(e any) bool { return !selected(e) })
+	}
+	var list []any
+	for i, e := range old {
+		m, _ := e.(map[string]any)
+		if !selected(e) || m[t.Sub.Name] == nil {
+			continue
+		}
+		if list == nil {
+			list = a.list(t)
+		}
+		merged, err := merge(t.Attr, t, m, map[string]any{t.Sub.Name: nil})
+		if err != nil {
+			return err
+		}
+		if memberID(m) != memberID(merged) {
+			a.memberRemoved(t, m)
+		}
+		list[i] = merged
+	}
+	if list != nil {
+		a.setList(t, list)
+	}
+	return nil
+}
+
+// removeValues removes the values of a multi-valued attribute that match
+// one of the given values: all the sub-attributes a given value has are
+// equal.
+func (a *applier) removeValues(t schema.Target, v any) error {
+	cv, err := t.Attr.Canonicalize(v, a.opts.Schema)
+	if err != nil || cv == nil {
+		return err
+	}
+	patterns := cv.([]any)
+	old, _ := a.read(t).([]any)
+	if ids, ok := memberIDs(t, patterns); ok {
+		return a.keep(t, old, func(e any) bool { return !ids[memberID(e)] })
+	}
+	return a.keep(t, old, func(e any) bool {
+		for _, pat := range patterns {
+			if matches(t.Attr, pat, e) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// memberIDs returns the set of member ids when every pattern is a bare
+// {"value": id} of group members.
+func memberIDs(t schema.Target, patterns []any) (map[string]bool, bool) {
+	if !isMembers(t) {
+		return nil, false
+	}
+	ids := make(map[string]bool, len(patterns))
+	for _, p := range patterns {
+		m, _ := p.(map[string]any)
+		id := memberID(m)
+		if len(m) != 1 || id == "" {
+			return nil, false
+		}
+		ids[id] = true
+	}
+	return ids, true
+}
+
+// matches reports whether e has every sub-attribute value of pattern (or,
+// for a simple attribute, equals it).
+func matches(attr *schema.Attribute, pattern, e any) bool {
+	pm, ok := pattern.(map[string]any)
+	if !ok {
+		return attr.Equal(pattern, e)
+	}
+	em, ok := e.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k, pv := range pm {
+		s := attr.SubAttribute(k)
+		if s == nil || !s.Equal(pv, em[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// keep keeps the values of old for which keepIt is true, removing the
+// others.
+func (a *applier) keep(t schema.Target, old []any, keepIt func(any) bool) error {
+	var list []any
+	for i, e := range old {
+		if keepIt(e) {
+			if list != nil {
+				list = append(list, e)
+			}
+			continue
+		}
+		if list == nil {
+			list = make([]any, i, len(old))
+			copy(list, old[:i])
+		}
+		a.memberRemoved(t, e)
+	}
+	if list == nil {
+		return nil
+	}
+	if immutable(t.Attr) {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
+	}
+	if len(list) == 0 && t.Attr.Required {
+		return schema.Errorf(schema.MutabilityError, "the attribute %q is required and cannot become unassigned", displayName(t))
+	}
+	a.setList(t, list)
+	return nil
 }

@@ -12,14 +12,16 @@ import (
 func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 
 // BenchmarkApplyEntraUser applies the PATCH Entra ID sends when a user's
-// profile changes.
+// profile changes: replace operations with paths, a path-less replace with
+// dotted and URN-qualified keys, and the manager as a bare id.
 func BenchmarkApplyEntraUser(b *testing.B) {
 	attrs := bjensen(b)
 	req, err := patch.Parse(decode(b, request(`[
 		{"op":"Replace","path":"displayName","value":"Babs Jensen"},
-		{"op":"Replace","path":"name.givenName","value":"Babs"},
+		{"op":"Replace","value":{"name.givenName":"Babs","name.familyName":"Jensen-Smith",
+			"`+enterprise+`:department":"Tours","`+enterprise+`:employeeNumber":"701984"}},
 		{"op":"Replace","path":"emails[type eq \"work\"].value","value":"babs@example.com"},
-		{"op":"Add","path":"`+enterprise+`:department","value":"Tours"},
+		{"op":"Add","path":"`+enterprise+`:manager","value":"26118915-6090"},
 		{"op":"Replace","path":"active","value":"True"}]`)), users, patch.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -109,3 +109,37 @@ func TestAuthentik_OneMemberPerOperation(t *testing.T) {
 	require.True(t, ok)
 	assert.Len(t, delta.Add, 50)
 }
+
+func TestEntraID_ReplaceManagerWithBareID(t *testing.T) {
+	start, _ := mustApply(t, users, bjensen(t), `[{"op":"Add","path":"`+enterprise+`:manager","value":{"value":"m1"}}]`)
+	out, res := mustApply(t, users, start, `[{"op":"Replace","path":"`+enterprise+`:manager","value":"m2"}]`)
+	assert.Equal(t, map[string]any{"manager": map[string]any{"value": "m2"}}, out[enterprise])
+	assert.True(t, res.Changed)
+}
+
+func TestEntraID_PathlessReplaceWithExtensionObject(t *testing.T) {
+	out, _ := mustApply(t, users, bjensen(t), `[{"op":"Replace","value":{
+		"displayName":"Babs J","`+enterprise+`":{"Department":"Tours","manager":"m1"}}}]`)
+	assert.Equal(t, "Babs J", out["displayName"])
+	assert.Equal(t, map[string]any{"department": "Tours", "manager": map[string]any{"value": "m1"}}, out[enterprise])
+}
+
+func TestEntraID_RemoveMembersDeltaMatchesApply(t *testing.T) {
+	req, err := patch.Parse(decode(t, request(`[{"op":"Remove","path":"members","value":[{"value":"a"},{"value":"c"}]}]`)), groups, patch.Options{})
+	require.NoError(t, err)
+	delta, ok := req.MemberDelta(groups)
+	require.True(t, ok)
+	assert.Equal(t, patch.Delta{Remove: []string{"a", "c"}}, delta)
+}
+
+func TestAuthentik_OneMemberRemovalPerOperation(t *testing.T) {
+	ops := make([]string, 20)
+	ids := make([]string, 20)
+	for i := range ops {
+		ids[i] = fmt.Sprintf("u%d", i)
+		ops[i] = fmt.Sprintf(`{"op":"remove","path":"members[value eq \"u%d\"]"}`, i)
+	}
+	out, res := mustApply(t, groups, group(t, append(ids, "keep")...), "["+strings.Join(ops, ",")+"]")
+	assert.Equal(t, []string{"keep"}, patch.MemberIDs(out))
+	assert.Equal(t, ids, res.MembersRemoved)
+}

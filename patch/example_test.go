@@ -31,3 +31,21 @@ func ExampleApply() {
 	// true false [map[type:work value:bjensen@example.com]]
 	// true
 }
+
+func ExampleRequest_MemberDelta() {
+	rt := schema.GroupResourceType()
+	body, _ := schema.Decode(strings.NewReader(`{
+		"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations": [
+			{"op": "remove", "path": "members[value eq \"2819c223\"]"},
+			{"op": "add", "path": "members", "value": [{"value": "902c246b", "display": "Mandy"}]}
+		]}`))
+	req, err := patch.Parse(body, rt, patch.Options{})
+	if err != nil {
+		panic(err)
+	}
+	delta, ok := req.MemberDelta(rt)
+	fmt.Println(ok, delta.RemoveAll, delta.Remove, delta.Add)
+	// Output:
+	// true false [2819c223] [map[display:Mandy value:902c246b]]
+}

@@ -2,6 +2,7 @@ package patch_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/scimkit/scim/patch"
@@ -37,14 +38,26 @@ func FuzzApply(f *testing.F) {
 				continue
 			}
 			before := deepCopy(t, target.attrs)
-			_, _, err = patch.Apply(target.rt, target.attrs, req, patch.Options{})
-			if err != nil {
-				if _, ok := err.(*schema.Error); !ok {
-					t.Fatalf("Apply returned %T %v, want *schema.Error", err, err)
-				}
-			}
+			out, res, err := patch.Apply(target.rt, target.attrs, req, patch.Options{})
 			if after := deepCopy(t, target.attrs); !equalJSON(before, after) {
 				t.Fatalf("Apply modified its input")
+			}
+			again, _, err2 := patch.Apply(target.rt, target.attrs, req, patch.Options{})
+			if err != nil {
+				var se *schema.Error
+				if !errors.As(err, &se) {
+					t.Fatalf("Apply returned %T %v, want *schema.Error", err, err)
+				}
+				if out != nil || res != nil || err2 == nil {
+					t.Fatalf("a failed Apply returned attributes or a result, or did not fail again")
+				}
+				continue
+			}
+			if err2 != nil || !equalJSON(out, again) {
+				t.Fatalf("Apply is not deterministic: %v", err2)
+			}
+			if differs := !equalJSON(before, deepCopy(t, out)); res.Changed != differs {
+				t.Fatalf("Changed is %v but the outcome differs from the input: %v", res.Changed, differs)
 			}
 		}
 	})

@@ -9,106 +9,150 @@ import (
 
 // Delta is a change of group membership: remove every member when
 // RemoveAll, then remove the members with the ids in Remove, then add the
-// members in Add that are not members yet.
+// members in Add whose ids are not members yet.
 type Delta struct {
 	// Add holds canonical member objects ({"value": id, ...}) in request
 	// order, one per id.
 	Add []map[string]any
-	// Remove holds member ids.
+	// Remove holds member ids in request order.
 	Remove []string
 	// RemoveAll clears the membership first.
 	RemoveAll bool
 }
 
 // MemberDelta expresses the request as a Delta when every operation only
-// adds, removes or replaces members of a resource type with a "members"
-// attribute (by path "members", by members[value eq "id"] for a remove, or
-// path-less with a value {"members": [...]}). It reports false for any
-// other request, which must go through Apply. Applying the Delta has the
-// effect of applying the operations in order.
+// adds, removes or replaces members of a resource type whose core schema
+// has a multi-valued complex "members" attribute: by path "members" (a
+// remove with or without a value array of {"value": id}), by a remove with
+// members[value eq "id"] (or several such comparisons joined by "or"), or
+// path-less with a value whose only attribute is "members" (besides
+// "schemas" and readOnly attributes, which Apply ignores). It reports false
+// for any other request, which must go through Apply, and for values Apply
+// would refuse, so that Apply reports the error.
+//
+// Applying the Delta to a member set has the effect Apply has, with one
+// difference: member ids in a Delta compare exactly, while a value filter
+// compares "value" as the schema says (not caseExact for Group members).
 func (r *Request) MemberDelta(rt *schema.ResourceType) (Delta, bool) {
-	members := rt.Schema.Attribute("members")
-	if members == nil || !members.MultiValued || members.Type != schema.Complex {
+	t, ok := rt.Lookup("", "members", "")
+	if !ok || !isMembers(t) {
 		return Delta{}, false
 	}
-	b := deltaBuilder{members: members, adds: map[string]int{}, removes: map[string]bool{}}
+	b := deltaBuilder{rt: rt, members: t.Attr}
 	for _, op := range r.Operations {
 		if !b.operation(op) {
 			return Delta{}, false
 		}
 	}
-	return b.delta(), true
+	return b.d, true
 }
 
 // deltaBuilder folds operations into a Delta.
 type deltaBuilder struct {
-	members   *schema.Attribute
-	removeAll bool
-	removes   map[string]bool
-	add       []map[string]any // nil entries were removed again
-	adds      map[string]int   // id → index in add
+	rt      *schema.ResourceType
+	members *schema.Attribute
+	d       Delta
 }
 
 func (b *deltaBuilder) operation(op Operation) bool {
+	if op.Op != Remove && op.Value == nil {
+		return false
+	}
 	value := op.Value
-	switch {
-	case op.Path == nil:
-		obj, _ := op.Value.(map[string]any)
-		if len(obj) != 1 {
+	switch p := op.Path; {
+	case p == nil:
+		v, ok := b.pathless(op)
+		if !ok {
 			return false
 		}
-		for k, v := range obj {
-			if !strings.EqualFold(k, b.members.Name) {
-				return false
-			}
-			value = v
-		}
-	case op.Path.Attr == nil || op.Path.Extension != "" || op.Path.Target.Sub != nil ||
-		!strings.EqualFold(op.Path.Attr.Name, b.members.Name):
+		value = v
+	case p.Attr != b.members && (p.Attr == nil || p.Extension != "" || p.Attr.Name != b.members.Name):
 		return false
-	case op.Path.Filter != nil:
-		id, ok := valueEquality(op.Path.Filter)
+	case p.Target.Sub != nil:
+		return false
+	case p.Filter != nil:
+		ids, ok := valueEqualities(p.Filter)
 		if !ok || op.Op != Remove {
 			return false
 		}
-		b.remove(id)
+		for _, id := range ids {
+			b.remove(id)
+		}
 		return true
 	}
 	switch op.Op {
 	case Replace:
 		b.clear()
-		return b.addAll(value)
+		return b.add(value)
 	case Add:
-		return b.addAll(value)
-	default: // remove by path "members"
+		return b.add(value)
+	case Remove:
 		if value == nil {
 			b.clear()
 			return true
 		}
-		ids, ok := b.ids(value)
-		for _, id := range ids {
-			b.remove(id)
-		}
-		return ok
+		return b.removeValues(value)
 	}
+	return false
+}
+
+// pathless returns the members value of a path-less add or replace whose
+// value names no other attribute that Apply would change.
+func (b *deltaBuilder) pathless(op Operation) (any, bool) {
+	obj, ok := op.Value.(map[string]any)
+	if !ok || op.Op == Remove {
+		return nil, false
+	}
+	var value any
+	found := false
+	for k, v := range obj {
+		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		urn, rest := b.rt.SplitURN(k)
+		if urn != "" && !strings.EqualFold(urn, b.rt.Schema.ID) {
+			return nil, false
+		}
+		t, ok := b.rt.Lookup("", rest, "")
+		switch {
+		case ok && readOnly(t.Attr):
+		case ok && t.Attr.Name == b.members.Name && !found:
+			value, found = v, true
+		default:
+			return nil, false
+		}
+	}
+	return value, found && value != nil
 }
 
 func (b *deltaBuilder) clear() {
-	b.removeAll = true
-	b.removes = map[string]bool{}
-	b.add = nil
-	b.adds = map[string]int{}
+	b.d = Delta{RemoveAll: true}
 }
 
 func (b *deltaBuilder) remove(id string) {
-	if i, ok := b.adds[id]; ok {
-		b.add[i] = nil
-		delete(b.adds, id)
+	for i, m := range b.d.Add {
+		if memberID(m) == id {
+			b.d.Add = append(b.d.Add[:i:i], b.d.Add[i+1:]...)
+			if len(b.d.Add) == 0 {
+				b.d.Add = nil
+			}
+			break
+		}
 	}
-	b.removes[id] = true
+	if b.d.RemoveAll {
+		return
+	}
+	for _, r := range b.d.Remove {
+		if r == id {
+			return
+		}
+	}
+	b.d.Remove = append(b.d.Remove, id)
 }
 
-func (b *deltaBuilder) addAll(value any) bool {
+// add adds the members of a value as Apply does: each id once, the first
+// value given for it winning.
+func (b *deltaBuilder) add(value any) bool {
 	cv, err := b.members.Canonicalize(value, schema.Options{})
 	if err != nil {
 		return false
@@ -116,94 +160,160 @@ func (b *deltaBuilder) addAll(value any) bool {
 	elems, _ := cv.([]any)
 	for _, e := range elems {
 		m, _ := e.(map[string]any)
-		id, _ := m["value"].(string)
+		id := memberID(m)
 		if id == "" {
 			return false
 		}
-		if i, ok := b.adds[id]; ok {
-			b.add[i] = m
+		if b.adding(id) {
 			continue
 		}
-		b.adds[id] = len(b.add)
-		b.add = append(b.add, m)
+		b.d.Add = append(b.d.Add, m)
 	}
 	return true
 }
 
-// ids returns the member ids of a value array.
-func (b *deltaBuilder) ids(value any) ([]string, bool) {
+func (b *deltaBuilder) adding(id string) bool {
+	for _, m := range b.d.Add {
+		if memberID(m) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// removeValues removes the members of a value array of {"value": id}.
+func (b *deltaBuilder) removeValues(value any) bool {
 	cv, err := b.members.Canonicalize(value, schema.Options{})
 	if err != nil {
-		return nil, false
+		return false
 	}
 	elems, _ := cv.([]any)
-	ids := make([]string, 0, len(elems))
+	ids, ok := memberIDs(schema.Target{Attr: b.members}, elems)
+	if !ok {
+		return false
+	}
 	for _, e := range elems {
-		m, _ := e.(map[string]any)
-		id, _ := m["value"].(string)
-		if id == "" {
+		if id := memberID(e); ids[id] {
+			b.remove(id)
+		}
+	}
+	return true
+}
+
+// valueEqualities returns the ids of a filter `value eq "id"`, or of
+// several such comparisons joined by "or".
+func valueEqualities(e filter.Expr) ([]string, bool) {
+	switch e := e.(type) {
+	case *filter.Compare:
+		if e.Op != filter.Eq || e.Path.Attr == nil || e.Path.Attr.Name != "value" {
 			return nil, false
 		}
-		ids = append(ids, id)
-	}
-	return ids, true
-}
-
-func (b *deltaBuilder) delta() Delta {
-	d := Delta{RemoveAll: b.removeAll}
-	for id := range b.removes {
-		d.Remove = append(d.Remove, id)
-	}
-	for _, m := range b.add {
-		if m != nil {
-			d.Add = append(d.Add, m)
+		id, ok := e.Value.(string)
+		return []string{id}, ok && id != ""
+	case *filter.Logical:
+		if e.Op != filter.Or {
+			return nil, false
 		}
+		left, ok := valueEqualities(e.Left)
+		if !ok {
+			return nil, false
+		}
+		right, ok := valueEqualities(e.Right)
+		return append(left, right...), ok
 	}
-	return d
+	return nil, false
 }
 
-// valueEquality returns id for the filter `value eq "id"`.
-func valueEquality(e filter.Expr) (string, bool) {
-	c, ok := e.(*filter.Compare)
-	if !ok || c.Op != filter.Eq || c.Path.Attr == nil || c.Path.Attr.Name != "value" {
-		return "", false
-	}
-	id, ok := c.Value.(string)
-	return id, ok
-}
-
-// MemberIDs returns the "value" of each member in a group's canonical
-// attributes.
+// MemberIDs returns the "value" id of each member in a group's canonical
+// attributes, in order.
 func MemberIDs(attrs map[string]any) []string {
 	members, _ := attrs["members"].([]any)
 	ids := make([]string, 0, len(members))
 	for _, m := range members {
-		if obj, ok := m.(map[string]any); ok {
-			if id, ok := obj["value"].(string); ok {
-				ids = append(ids, id)
-			}
+		if id := memberID(m); id != "" {
+			ids = append(ids, id)
 		}
 	}
 	return ids
 }
 
-// diffIDs returns the ids in after and not before, and in before and not
-// after.
-func diffIDs(before, after []string) (added, removed []string) {
-	in := make(map[string]bool, len(before))
-	for _, id := range before {
-		in[id] = true
-	}
-	for _, id := range after {
-		if !in[id] {
-			added = append(added, id)
+// isMembers reports whether t is a group's "members": the multi-valued
+// complex "members" attribute of a core schema, with a "value" id.
+func isMembers(t schema.Target) bool {
+	a := t.Attr
+	return t.Extension == "" && a != nil && a.Name == "members" && a.MultiValued &&
+		a.Type == schema.Complex && a.SubAttribute("value") != nil
+}
+
+// memberID returns the "value" of a member object, or "".
+func memberID(v any) string {
+	m, _ := v.(map[string]any)
+	id, _ := m["value"].(string)
+	return id
+}
+
+// uniqueMembers drops the members whose id an earlier member has.
+func uniqueMembers(list []any) []any {
+	seen := make(map[string]bool, len(list))
+	out := list[:0:0]
+	for _, e := range list {
+		id := memberID(e)
+		if id != "" {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 		}
-		delete(in, id)
+		out = append(out, e)
 	}
-	for _, id := range before {
-		if in[id] {
+	return out
+}
+
+// memberLog records the members one Apply adds and removes: for each id
+// touched, whether it was a member before the first change and whether it
+// is one now.
+type memberLog struct {
+	order []string
+	was   map[string]bool
+	now   map[string]bool
+}
+
+func (l *memberLog) record(id string, before, after bool) {
+	if l.was == nil {
+		l.was, l.now = make(map[string]bool), make(map[string]bool)
+	}
+	if _, seen := l.was[id]; !seen {
+		l.was[id] = before
+		l.order = append(l.order, id)
+	}
+	l.now[id] = after
+}
+
+// result returns the ids added and removed overall, in the order first
+// touched.
+func (l *memberLog) result() (added, removed []string) {
+	for _, id := range l.order {
+		switch was, now := l.was[id], l.now[id]; {
+		case !was && now:
+			added = append(added, id)
+		case was && !now:
 			removed = append(removed, id)
 		}
 	}
 	return added, removed
+}
+
+// memberAdded records that e was added to t, when t is a group's members.
+func (a *applier) memberAdded(t schema.Target, e any) {
+	if id := memberID(e); id != "" && isMembers(t) {
+		a.members.record(id, false, true)
+	}
+}
+
+// memberRemoved records that e was removed from t, when t is a group's
+// members.
+func (a *applier) memberRemoved(t schema.Target, e any) {
+	if id := memberID(e); id != "" && isMembers(t) {
+		a.members.record(id, true, false)
+	}
 }

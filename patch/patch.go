@@ -80,6 +80,9 @@ type Result struct {
 // as Entra ID sends it). A body that is not a PatchOp is invalidSyntax; a
 // bad path is invalidPath or invalidFilter; a missing value is
 // invalidValue; a remove without a path is noTarget (RFC 7644 §3.5.2.2).
+// More operations than opts.MaxOperations is invalidValue: RFC 7644
+// defines tooMany for filters that select too many results, not for the
+// size of a request. Values are checked against the schema by Apply.
 func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request, error) {
 	if !hasPatchSchema(lookupFold(body, "schemas")) {
 		return nil, schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", PatchOpURN)

@@ -111,7 +111,7 @@ func openStores(ctx context.Context, dbURL string) (users, groups scim.ResourceS
 		db, err = sql.Open("pgx", dbURL)
 		dialect = sqlstore.Postgres
 	default:
-		return nil, nil, nil, fmt.Errorf("-db %q: use sqlite:FILE or postgres://...", dbURL)
+		return nil, nil, nil, fmt.Errorf("-db %q: use sqlite:FILE or a postgres:// URL", dbURL)
 	}
 	if err != nil {
 		return nil, nil, nil, err

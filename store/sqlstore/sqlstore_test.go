@@ -23,6 +23,11 @@ const PostgresEnv = "SCIM_POSTGRES_DSN"
 
 // openSQLite opens a new SQLite database file.
 func openSQLite(t testing.TB) *sqlstore.DB {
+	store, _ := openSQLiteRaw(t)
+	return store
+}
+
+func openSQLiteRaw(t testing.TB) (*sqlstore.DB, *sql.DB) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "scim.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	require.NoError(t, err)
@@ -30,12 +35,17 @@ func openSQLite(t testing.TB) *sqlstore.DB {
 	t.Cleanup(func() { db.Close() })
 	store, err := sqlstore.Open(context.Background(), db, sqlstore.SQLite, sqlstore.Options{})
 	require.NoError(t, err)
-	return store
+	return store, db
 }
 
 // openPostgres opens the database of PostgresEnv with tables of a new
 // prefix, or skips the test when the variable is not set.
 func openPostgres(t testing.TB) *sqlstore.DB {
+	store, _, _ := openPostgresRaw(t)
+	return store
+}
+
+func openPostgresRaw(t testing.TB) (*sqlstore.DB, *sql.DB, string) {
 	t.Helper()
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
@@ -46,9 +56,10 @@ func openPostgres(t testing.TB) *sqlstore.DB {
 	t.Cleanup(func() { db.Close() })
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	store, err := sqlstore.Open(context.Background(), db, sqlstore.Postgres, sqlstore.Options{TablePrefix: "t" + hex.EncodeToString(b[:]) + "_"})
+	prefix := "t" + hex.EncodeToString(b[:]) + "_"
+	store, err := sqlstore.Open(context.Background(), db, sqlstore.Postgres, sqlstore.Options{TablePrefix: prefix})
 	require.NoError(t, err)
-	return store
+	return store, db, prefix
 }
 
 func dialects() map[string]func(testing.TB) *sqlstore.DB {

@@ -1,0 +1,160 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/patch"
+	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/store/sqlstore"
+)
+
+// rawDB returns the *sql.DB under a store opened by open, for the raw
+// queries the benchmarks compare with.
+func openRaw(b *testing.B, dialect string) (*sqlstore.DB, *sql.DB, string) {
+	b.Helper()
+	switch dialect {
+	case "SQLite":
+		store, db := openSQLiteRaw(b)
+		return store, db, "scim_"
+	default:
+		store, db, prefix := openPostgresRaw(b)
+		return store, db, prefix
+	}
+}
+
+// fillUsers inserts n users straight into the tables, in one transaction.
+func fillUsers(b *testing.B, db *sql.DB, d *sqlstore.Dialect, prefix string, n int) {
+	b.Helper()
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := "INSERT INTO " + prefix + "resources (type, id, version, created, last_modified, user_name, external_id, data) VALUES ('User', ?, 1, ?, ?, ?, ?, ?)"
+	now := any("2026-01-01T00:00:00.000Z")
+	if d == sqlstore.Postgres {
+		q = strings.NewReplacer("?, 1, ?, ?, ?, ?, ?", "$1, 1, $2, $3, $4, $5, $6").Replace(q)
+	}
+	stmt, err := tx.Prepare(q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("user%d@example.com", i)
+		data := fmt.Sprintf(`{"userName":%q,"active":true,"name":{"givenName":"Given","familyName":"Family%d"},"emails":[{"value":%q,"type":"work","primary":true}]}`, name, i, name)
+		if _, err := stmt.Exec(fmt.Sprint("id-", i), now, now, name, fmt.Sprint(i), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkUserNameEq looks a user up by userName through the store and,
+// beside it, with the raw indexed query through the same driver.
+func BenchmarkUserNameEq(b *testing.B) {
+	for _, dialect := range []string{"SQLite", "PostgreSQL"} {
+		for _, n := range []int{10000, 1000000} {
+			b.Run(fmt.Sprintf("%s/%d", dialect, n), func(b *testing.B) {
+				store, db, prefix := openRaw(b, dialect)
+				d := sqlstore.SQLite
+				if dialect == "PostgreSQL" {
+					d = sqlstore.Postgres
+				}
+				fillUsers(b, db, d, prefix, n)
+				rt := schema.UserResourceType()
+				e, err := filter.Parse(fmt.Sprintf(`userName eq "USER%d@example.com"`, n/2), rt, filter.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				q := &scim.Query{Filter: e, StartIndex: 1, Count: 100}
+				raw := "SELECT data FROM " + prefix + "resources WHERE type = 'User' AND lower(user_name) = lower(?)"
+				if d == sqlstore.Postgres {
+					raw = strings.Replace(raw, "?", "$1", 1)
+				}
+				b.Run("store", func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; i < b.N; i++ {
+						page, err := store.Users().List(context.Background(), q)
+						if err != nil || page.TotalResults != 1 {
+							b.Fatal(err, page)
+						}
+					}
+				})
+				b.Run("raw", func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; i < b.N; i++ {
+						var data []byte
+						if err := db.QueryRow(raw, fmt.Sprintf("USER%d@example.com", n/2)).Scan(&data); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkAddMember adds and removes one member of a group of 100 and of
+// 100,000 members through the store's Patcher.
+func BenchmarkAddMember(b *testing.B) {
+	for _, dialect := range []string{"SQLite", "PostgreSQL"} {
+		for _, n := range []int{100, 100000} {
+			b.Run(fmt.Sprintf("%s/%d", dialect, n), func(b *testing.B) {
+				store, db, prefix := openRaw(b, dialect)
+				ctx := context.Background()
+				g, err := store.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Big"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				tx, _ := db.Begin()
+				q := "INSERT INTO " + prefix + "members (group_id, member_id, data) VALUES (?, ?, ?)"
+				if dialect == "PostgreSQL" {
+					q = "INSERT INTO " + prefix + "members (group_id, member_id, data) VALUES ($1, $2, $3)"
+				}
+				for i := 0; i < n; i++ {
+					id := fmt.Sprint("member-", i)
+					if _, err := tx.Exec(q, g.ID, id, `{"value":"`+id+`"}`); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				rt := schema.GroupResourceType()
+				add := parsePatch(b, rt, `[{"op":"add","path":"members","value":[{"value":"new"}]}]`)
+				remove := parsePatch(b, rt, `[{"op":"remove","path":"members[value eq \"new\"]"}]`)
+				p := schema.Projection{ExcludedAttributes: []string{"members"}}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					req := add
+					if i%2 == 1 {
+						req = remove
+					}
+					if _, res, err := store.Groups().Patch(ctx, g.ID, req, "", p); err != nil || !res.Changed {
+						b.Fatal(err, res)
+					}
+				}
+			})
+		}
+	}
+}
+
+func parsePatch(b *testing.B, rt *schema.ResourceType, ops string) *patch.Request {
+	body, err := schema.Decode(strings.NewReader(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + ops + `}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, err := patch.Parse(body, rt, patch.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return req
+}
