@@ -121,8 +121,26 @@ func (c *Compare) String() string {
 	return c.Path.String() + " " + string(c.Op) + " " + literal(c.Value)
 }
 
-// quoteEscaper escapes what a filter string may not hold unescaped.
-var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\b", `\b`, "\f", `\f`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+// quote writes s as a filter string literal, escaping what the filter
+// grammar does not allow unescaped: quotes, backslashes and control
+// characters (as \u00XX, with the upper-case hex digits it requires).
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20:
+			fmt.Fprintf(&b, "\\u%04X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
 
 // literal writes a comparison value in filter syntax.
 func literal(v any) string {
@@ -130,7 +148,7 @@ func literal(v any) string {
 	case nil:
 		return "null"
 	case string:
-		return `"` + quoteEscaper.Replace(v) + `"`
+		return quote(v)
 	case bool:
 		return strconv.FormatBool(v)
 	case int64:
