@@ -22,6 +22,6 @@ func ExampleWhere() {
 	fmt.Println(cond)
 	fmt.Println(args)
 	// Output:
-	// (COALESCE((lower(username) = $1), FALSE) AND COALESCE((CAST(is_active AS BOOLEAN) = $2), FALSE))
+	// ((lower(username) = $1) AND (CAST(is_active AS BOOLEAN) = $2))
 	// [bjensen true]
 }

@@ -151,11 +151,11 @@ type row struct {
 
 const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
 
-func (s *Store) scan(rows interface{ Scan(...any) error }) (*row, error) {
+func (s *Store) scan(rows interface{ Scan(...any) error }, extra ...any) (*row, error) {
 	var r row
 	var created, modified any
 	var data []byte
-	if err := rows.Scan(&r.seq, &r.id, &r.version, &created, &modified, &data); err != nil {
+	if err := rows.Scan(append([]any{&r.seq, &r.id, &r.version, &created, &modified, &data}, extra...)...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -642,30 +642,37 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond
+	if q.Count > 0 {
+		// One query returns the page and, with a window function, the
+		// total; only a page past the end needs a separate count.
+		list, args := t.finish("SELECT " + columns + ", COUNT(*) OVER ()" + from + " ORDER BY " + order +
+			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
+		rows, err := s.db.db.QueryContext(ctx, list, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
+		}
+		found, err := s.collect(rows, &page.TotalResults)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
+			return page, s.fill(ctx, page, found, q.Projection)
+		}
+	}
 	count, args := t.finish("SELECT COUNT(*)" + from)
 	if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
 		return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
 	}
-	if q.Count <= 0 || page.TotalResults < max(q.StartIndex, 1) {
-		return page, nil
-	}
-	list, args := t.finish("SELECT " + columns + from + " ORDER BY " + order + " LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
-	rows, err := s.db.db.QueryContext(ctx, list, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
-	}
-	found, err := s.collect(rows)
-	if err != nil {
-		return nil, err
-	}
-	return page, s.fill(ctx, page, found, q.Projection)
+	return page, nil
 }
 
-func (s *Store) collect(rows *sql.Rows) ([]*row, error) {
+// collect reads the rows of a query; extra receives the columns after the
+// resource's.
+func (s *Store) collect(rows *sql.Rows, extra ...any) ([]*row, error) {
 	defer rows.Close()
 	var found []*row
 	for rows.Next() {
-		r, err := s.scan(rows)
+		r, err := s.scan(rows, extra...)
 		if err != nil {
 			return nil, err
 		}

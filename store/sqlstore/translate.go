@@ -26,6 +26,8 @@ type translator struct {
 	// columns, when set, maps attribute paths to a host table's columns
 	// (see Where); only those paths can be translated.
 	columns map[string]string
+	// negated counts the "not" expressions being translated.
+	negated int
 }
 
 // arg records a value and returns a token for it. Tokens, not "?", are
@@ -57,8 +59,13 @@ func (t *translator) finish(sql string) (string, []any) {
 	return t.d.rebind(b.String()), args
 }
 
-// coalesce makes a condition total: NULL becomes dflt.
+// coalesce makes a condition total: NULL becomes dflt. Outside "not", a
+// NULL condition already selects nothing, so a false default is left out:
+// a bare comparison lets the database use its indexes.
 func (t *translator) coalesce(cond string, dflt bool) string {
+	if !dflt && t.negated == 0 {
+		return "(" + cond + ")"
+	}
 	d := t.falseLit()
 	if dflt {
 		d = t.trueLit()
@@ -83,7 +90,9 @@ func (t *translator) expr(e filter.Expr) (string, error) {
 		}
 		return "(" + l + op + r + ")", nil
 	case *filter.Not:
+		t.negated++
 		x, err := t.expr(e.X)
+		t.negated--
 		if err != nil {
 			return "", err
 		}
@@ -340,7 +349,9 @@ func (t *translator) element(e filter.Expr, src source) (string, error) {
 		}
 		return "(" + l + op + r + ")", nil
 	case *filter.Not:
+		t.negated++
 		x, err := t.element(e.X, src)
+		t.negated--
 		if err != nil {
 			return "", err
 		}
