@@ -56,6 +56,8 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	t.Run("ProjectionSkipsMembers", s.projectionSkipsMembers)
 	t.Run("Patch", s.patch)
 	t.Run("ReturnedResourcesAreCopies", s.copies)
+	t.Run("ConcurrentMemberAdds", s.concurrentMemberAdds)
+	t.Run("Cursor", s.cursor)
 }
 
 type suite struct {
@@ -465,3 +467,83 @@ func (s suite) copies(t *testing.T) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func (s suite) concurrentMemberAdds(t *testing.T) {
+	st := s.newStores(t)
+	g := s.group(t, st.Groups, "Crowd")
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ops := fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"member-%d"}]}]`, i)
+			if p, ok := st.Groups.(scim.Patcher); ok {
+				_, _, errs[i] = p.Patch(ctx, g.ID, s.patchRequest(t, s.groups, ops), "", schema.Projection{})
+				return
+			}
+			for attempt := 0; attempt < 100; attempt++ {
+				cur, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				attrs, _, err := patch.Apply(s.groups, cur.Attributes, s.patchRequest(t, s.groups, ops), patch.Options{})
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				_, errs[i] = st.Groups.Replace(ctx, &scim.Resource{ID: g.ID, Attributes: attrs}, cur.Meta.Version)
+				if !errors.Is(errs[i], scim.ErrPreconditionFailed) {
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+	require.NoError(t, err)
+	assert.Len(t, patch.MemberIDs(got.Attributes), n, "no concurrent member add is lost")
+}
+
+func (s suite) cursor(t *testing.T) {
+	st := s.newStores(t)
+	lister, ok := st.Users.(scim.CursorLister)
+	if !ok {
+		t.Log("the Users store does not implement scim.CursorLister")
+		return
+	}
+	var created []string
+	for i := 0; i < 25; i++ {
+		created = append(created, s.user(t, st.Users, fmt.Sprintf("c%02d", i), nil).ID)
+	}
+	seen := map[string]int{}
+	after := ""
+	for pages := 0; pages < 20; pages++ {
+		page, next, err := lister.ListAfter(ctx, &scim.Query{Count: 10}, after)
+		require.NoError(t, err)
+		assert.Equal(t, 25+pages, page.TotalResults, "resources created while paging are counted")
+		for _, r := range page.Resources {
+			seen[r.ID]++
+		}
+		// A resource created between pages shows up once, at the end.
+		created = append(created, s.user(t, st.Users, fmt.Sprintf("late%02d", pages), nil).ID)
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	for _, id := range created[:25] {
+		assert.Equal(t, 1, seen[id])
+	}
+	for id, n := range seen {
+		assert.Equal(t, 1, n, "resource %s seen once", id)
+	}
+	page, _, err := lister.ListAfter(ctx, s.query(t, s.users, `userName sw "c0"`), "")
+	require.NoError(t, err)
+	assert.Equal(t, 10, page.TotalResults)
+}
