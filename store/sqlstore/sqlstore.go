@@ -30,6 +30,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimkit/scim"
@@ -51,6 +53,45 @@ type DB struct {
 	members   string
 	users     *Store
 	groups    *Store
+	// stmts caches prepared statements by SQL text: a filter's SQL depends
+	// only on its shape, so the sync-cycle lookups reuse one statement.
+	stmts  sync.Map // string → *sql.Stmt
+	nstmts atomic.Int32
+}
+
+// maxStatements bounds the statement cache.
+const maxStatements = 512
+
+// queryContext runs a read through a cached prepared statement.
+func (db *DB) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt).QueryContext(ctx, args...)
+	}
+	if db.nstmts.Load() >= maxStatements {
+		return db.db.QueryContext(ctx, query, args...)
+	}
+	st, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	} else {
+		db.nstmts.Add(1)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// Close releases the cached statements; it does not close the *sql.DB.
+func (db *DB) Close() error {
+	db.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.stmts.Delete(k)
+		return true
+	})
+	db.nstmts.Store(0)
+	return nil
 }
 
 // Open creates the tables when they do not exist and returns the stores.
@@ -647,7 +688,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		// total; only a page past the end needs a separate count.
 		list, args := t.finish("SELECT " + columns + ", COUNT(*) OVER ()" + from + " ORDER BY " + order +
 			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
-		rows, err := s.db.db.QueryContext(ctx, list, args...)
+		rows, err := s.db.queryContext(ctx, list, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
 		}
@@ -655,7 +696,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(found) > 0 {
+		if len(found) > 0 || q.StartIndex <= 1 {
 			return page, s.fill(ctx, page, found, q.Projection)
 		}
 	}
