@@ -66,9 +66,10 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 			case refsWaiting:
 				next = append(next, op)
 				continue
-			case refsFailed, refsUnknown:
-				op.result = bulkError(op, &Error{Status: http.StatusConflict,
-					Detail: "the operation refers to a bulkId whose operation " + map[refs]string{refsFailed: "failed", refsUnknown: "does not exist"}[state]})
+			case refsFailed:
+				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId whose operation failed"})
+			case refsUnknown:
+				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId that no POST in the request defines"})
 			default:
 				s.runBulkOp(r, op, ids)
 			}

@@ -48,7 +48,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *endpoint) {
 		return
 	}
 	s.notify(r.Context(), Change{Kind: Created, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
-		MembersAdded: memberIDs(res.Attributes)})
+		MembersAdded: patch.MemberIDs(res.Attributes)})
 	w.Header().Set("Location", s.location(s.baseURL(r), e, res.ID))
 	s.writeResource(w, r, http.StatusCreated, e, res, projection(r))
 }
@@ -75,7 +75,7 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
 		s.writeError(w, r, err)
 		return
 	}
-	added, removed := diffMembers(memberIDs(old.Attributes), memberIDs(res.Attributes))
+	added, removed := diffMembers(patch.MemberIDs(old.Attributes), patch.MemberIDs(res.Attributes))
 	s.notify(r.Context(), Change{Kind: Replaced, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: added, MembersRemoved: removed})
 	s.writeResource(w, r, http.StatusOK, e, res, projection(r))
@@ -231,20 +231,6 @@ func ifMatch(r *http.Request) string {
 		return ""
 	}
 	return v
-}
-
-// memberIDs returns the "value" of each member of a group's attributes.
-func memberIDs(attrs map[string]any) []string {
-	members, _ := attrs["members"].([]any)
-	ids := make([]string, 0, len(members))
-	for _, m := range members {
-		if obj, ok := m.(map[string]any); ok {
-			if id, ok := obj["value"].(string); ok {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
 }
 
 // diffMembers returns the ids in after but not before, and in before but

@@ -211,17 +211,12 @@ func (s *Store) scan(rows interface{ Scan(...any) error }, extra ...any) (*row, 
 	if err := dec.Decode(&r.attrs); err != nil {
 		return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
 	}
-	r.attrs = numbers(s.rt, r.attrs)
+	r.attrs, _ = canonicalNumbers(r.attrs).(map[string]any)
 	return &r, nil
 }
 
-// numbers turns the json.Numbers of stored attributes back into the
-// canonical int64 and float64.
-func numbers(rt *schema.ResourceType, attrs map[string]any) map[string]any {
-	attrs, _ = canonicalNumbers(attrs).(map[string]any)
-	return attrs
-}
-
+// canonicalNumbers turns the json.Numbers of stored attributes back into
+// the canonical int64 and float64.
 func canonicalNumbers(v any) any {
 	switch v := v.(type) {
 	case json.Number:
