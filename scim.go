@@ -96,8 +96,10 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// collectSchemas lists every schema of the registered resource types once,
-// refusing two different schemas with the same URN.
+// collectSchemas lists every schema of the registered resource types once.
+// Resource types built by separate calls (schema.UserResourceType()) hold
+// equal copies of a schema; two schemas with one URN but different
+// attributes are a configuration error.
 func (s *Server) collectSchemas() error {
 	seen := map[string]*schema.Schema{}
 	add := func(sc *schema.Schema) error {
