@@ -120,6 +120,7 @@ func randomFilter(r *rand.Rand, depth int) string {
 func TestDifferential(t *testing.T) {
 	for name, open := range dialects() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // the dialects share nothing; this halves the wall time under -race
 			sqlDB := open(t)
 			mem := memory.New()
 			ctx := context.Background()

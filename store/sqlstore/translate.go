@@ -512,7 +512,9 @@ func (t *translator) sortKey(by filter.AttrPath) (string, error) {
 			primary = "CAST(" + primary + " AS BOOLEAN)"
 			order = "e.ord"
 		}
-		x = "(SELECT " + src.elem + " FROM " + src.from + " ORDER BY " + t.coalesce(primary, false) + " DESC, " + order + " LIMIT 1)"
+		// An explicit COALESCE: PostgreSQL sorts NULL first in DESC order,
+		// which would put a value without "primary" before the primary one.
+		x = "(SELECT " + src.elem + " FROM " + src.from + " ORDER BY COALESCE(" + primary + ", " + t.falseLit() + ") DESC, " + order + " LIMIT 1)"
 	}
 	if x == "" || src.attr == nil {
 		return "NULL", nil
