@@ -66,7 +66,7 @@ func Parse(s string, rt *schema.ResourceType, opts Options) (e Expr, err error) 
 	}()
 	raw, err := fp.ParseFilter([]byte(s))
 	if err != nil {
-		return nil, syntaxError("filter", s, err)
+		return nil, syntaxError("filter", s)
 	}
 	r := resolver{rt: rt, opts: opts}
 	return r.expr(raw, nil)
@@ -100,12 +100,14 @@ func checkBounds(s string, opts Options) error {
 	return nil
 }
 
-func syntaxError(what, s string, err error) error {
-	detail := err.Error()
-	if i := strings.LastIndex(detail, "\n"); i >= 0 {
-		detail = detail[i+1:]
+// syntaxError reports a filter the parser refused, worded by diagnose;
+// the parser's own message names its internals and is not shown.
+func syntaxError(what, s string) error {
+	detail := diagnose(s)
+	if detail == "" {
+		detail = "malformed"
 	}
-	return schema.Errorf(schema.InvalidFilter, "invalid %s %q: %s", what, s, strings.TrimSpace(detail))
+	return schema.Errorf(schema.InvalidFilter, "invalid %s %q: %s", what, s, detail)
 }
 
 // ParseAttrPath parses and resolves an attribute path such as
@@ -251,7 +253,7 @@ func parseValueFilter(s string, rt *schema.ResourceType, parent *schema.Attribut
 	}()
 	raw, err := fp.ParseFilter([]byte(s))
 	if err != nil {
-		return nil, syntaxError("filter", s, err)
+		return nil, syntaxError("filter", s)
 	}
 	r := resolver{rt: rt, opts: opts}
 	return r.expr(raw, parent)

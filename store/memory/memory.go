@@ -769,7 +769,7 @@ func (ms *memberSet) values() []map[string]any {
 }
 
 func notFound(rt *schema.ResourceType, id string) error {
-	return fmt.Errorf("%w: %s %q", scim.ErrNotFound, rt.Name, id)
+	return fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, rt.Name, id)
 }
 
 func versionTag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }

@@ -437,7 +437,7 @@ func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row,
 	}
 	r, err := s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.rt.Name, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s %q", scim.ErrNotFound, s.rt.Name, id)
+		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)
 	}
 	return r, err
 }
