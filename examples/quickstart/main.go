@@ -102,7 +102,7 @@ func openStores(ctx context.Context, dbURL string) (users, groups scim.ResourceS
 		mem := memory.New()
 		return mem.Users(), mem.Groups(), func() {}, nil
 	case strings.HasPrefix(dbURL, "sqlite:"):
-		db, err = sql.Open("sqlite", "file:"+strings.TrimPrefix(dbURL, "sqlite:")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+		db, err = sql.Open("sqlite", sqlstore.SQLiteDSN(strings.TrimPrefix(dbURL, "sqlite:")))
 		dialect = sqlstore.SQLite
 		if err == nil {
 			db.SetMaxOpenConns(1)

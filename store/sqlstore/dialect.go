@@ -188,3 +188,15 @@ func (t *translator) trueLit() string {
 	}
 	return "1"
 }
+
+// SQLiteDSN returns the data source name, for the modernc.org/sqlite
+// driver, of the database file path set up as the store needs it: WAL
+// journaling so readers do not block the writer, a busy timeout so that a
+// writer waits for another rather than failing, and immediate
+// transactions so that several processes sharing one file queue for the
+// write lock at BEGIN instead of failing with SQLITE_BUSY when a read
+// turns into a write. Open it with sql.Open("sqlite", SQLiteDSN(path)) and
+// call SetMaxOpenConns(1): SQLite has one writer at a time.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate"
+}
