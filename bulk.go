@@ -51,18 +51,29 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ids := map[string]string{}  // bulkId → created resource id
-	failed := map[string]bool{} // bulkIds whose operation failed
+	ids := map[string]string{}   // bulkId → created resource id
+	failed := map[string]bool{}  // bulkIds whose operation failed
+	defined := map[string]bool{} // bulkIds that a POST defines
+	for _, op := range ops {
+		if op.bulkID != "" && op.method == http.MethodPost {
+			defined[op.bulkID] = true
+		}
+	}
 	errorsSeen := 0
 	pending := ops
 	for len(pending) > 0 && (failOnErrors == 0 || errorsSeen < failOnErrors) {
+		if err := r.Context().Err(); err != nil {
+			// The client is gone: run nothing more.
+			s.writeError(w, r, err)
+			return
+		}
 		var next []*bulkOp
 		progress := false
 		for _, op := range pending {
 			if failOnErrors > 0 && errorsSeen >= failOnErrors {
 				break
 			}
-			switch state := refsState(op.refs, ids, failed, ops); state {
+			switch state := refsState(op.refs, ids, failed, defined); state {
 			case refsWaiting:
 				next = append(next, op)
 				continue
@@ -171,14 +182,18 @@ func (s *Server) parseBulk(body map[string]any) ([]*bulkOp, int, error) {
 
 const bulkIDPrefix = "bulkId:"
 
-// collectRefs lists the bulkIds referred to in a path and data.
+// collectRefs lists the bulkIds referred to in a path and data, each once:
+// an operation may repeat one reference thousands of times, and the
+// references are checked on every pass over the pending operations.
 func collectRefs(path string, data any) []string {
 	var refs []string
+	seen := map[string]bool{}
 	var walk func(any)
 	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
-			if id, ok := strings.CutPrefix(v, bulkIDPrefix); ok {
+			if id, ok := strings.CutPrefix(v, bulkIDPrefix); ok && !seen[id] {
+				seen[id] = true
 				refs = append(refs, id)
 			}
 		case []any:
@@ -207,30 +222,22 @@ const (
 	refsUnknown
 )
 
-// refsState says whether the bulkIds an operation refers to are resolved.
-func refsState(want []string, ids map[string]string, failed map[string]bool, ops []*bulkOp) refs {
+// refsState says whether the bulkIds an operation refers to are resolved;
+// defined holds the bulkIds that a POST of the request defines.
+func refsState(want []string, ids map[string]string, failed, defined map[string]bool) refs {
 	state := refsReady
 	for _, id := range want {
 		switch {
 		case ids[id] != "":
 		case failed[id]:
 			return refsFailed
-		case !definedBy(ops, id):
+		case !defined[id]:
 			return refsUnknown
 		default:
 			state = refsWaiting
 		}
 	}
 	return state
-}
-
-func definedBy(ops []*bulkOp, id string) bool {
-	for _, op := range ops {
-		if op.bulkID == id && op.method == http.MethodPost {
-			return true
-		}
-	}
-	return false
 }
 
 // runBulkOp runs one operation through the Server's own handlers.

@@ -57,6 +57,11 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	t.Run("Patch", s.patch)
 	t.Run("ReturnedResourcesAreCopies", s.copies)
 	t.Run("ConcurrentMemberAdds", s.concurrentMemberAdds)
+	t.Run("ConcurrentCreatesLeaveOneResource", s.concurrentCreatesLeaveOne)
+	t.Run("ConcurrentReplacesOfOneVersion", s.concurrentReplaces)
+	t.Run("ConcurrentPatchesOfOneVersion", s.concurrentPatches)
+	t.Run("ConcurrentDeletesOfOneVersion", s.concurrentDeletes)
+	t.Run("ConcurrentMemberAddsOfUsers", s.concurrentMemberAddsOfUsers)
 	t.Run("Cursor", s.cursor)
 }
 
@@ -546,4 +551,212 @@ func (s suite) cursor(t *testing.T) {
 	page, _, err := lister.ListAfter(ctx, s.query(t, s.users, `userName sw "c0"`), "")
 	require.NoError(t, err)
 	assert.Equal(t, 10, page.TotalResults)
+}
+
+// concurrently runs fn(0) … fn(n-1) in n goroutines, released together,
+// and returns their errors.
+func concurrently(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// oneWinner checks that exactly one of errs is nil and every other one
+// is want, and returns the index of the winner.
+func oneWinner(t *testing.T, errs []error, want error) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		if err == nil {
+			assert.Equal(t, -1, winner, "two writes succeeded: %d and %d", winner, i)
+			winner = i
+			continue
+		}
+		assert.ErrorIs(t, err, want, "writer %d", i)
+	}
+	require.NotEqual(t, -1, winner, "no write succeeded: %v", errs)
+	return winner
+}
+
+// concurrentCreatesLeaveOne creates one userName from 20 goroutines at
+// once: one create succeeds, nineteen fail with ErrConflict, and one user
+// is stored.
+func (s suite) concurrentCreatesLeaveOne(t *testing.T) {
+	st := s.newStores(t)
+	const n = 20
+	ids := make([]string, n)
+	errs := concurrently(n, func(i int) error {
+		r, err := st.Users.Create(ctx, &scim.Resource{Attributes: map[string]any{
+			"userName": "race@example.com", "displayName": fmt.Sprintf("writer %d", i)}})
+		if err == nil {
+			ids[i] = r.ID
+		}
+		return err
+	})
+	winner := oneWinner(t, errs, scim.ErrConflict)
+	page, err := st.Users.List(ctx, s.query(t, s.users, `userName eq "RACE@example.com"`))
+	require.NoError(t, err)
+	require.Equal(t, 1, page.TotalResults, "exactly one user holds the userName")
+	assert.Equal(t, ids[winner], page.Resources[0].ID)
+	assert.Equal(t, fmt.Sprintf("writer %d", winner), page.Resources[0].Attributes["displayName"])
+	all, err := st.Users.List(ctx, s.query(t, s.users, ""))
+	require.NoError(t, err)
+	assert.Equal(t, 1, all.TotalResults, "failed creates leave nothing behind")
+}
+
+// concurrentReplaces replaces one resource from 20 goroutines that all
+// read the same version: one replace succeeds, the others fail with
+// ErrPreconditionFailed, and the stored resource is the winner's.
+func (s suite) concurrentReplaces(t *testing.T) {
+	st := s.newStores(t)
+	u := s.user(t, st.Users, "contended", nil)
+	const n = 20
+	versions := make([]string, n)
+	errs := concurrently(n, func(i int) error {
+		r, err := st.Users.Replace(ctx, &scim.Resource{ID: u.ID, Attributes: map[string]any{
+			"userName": "contended", "title": fmt.Sprintf("writer %d", i)}}, u.Meta.Version)
+		if err == nil {
+			versions[i] = r.Meta.Version
+		}
+		return err
+	})
+	winner := oneWinner(t, errs, scim.ErrPreconditionFailed)
+	got, err := st.Users.Get(ctx, u.ID, schema.Projection{})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("writer %d", winner), got.Attributes["title"], "the stored resource is the winner's")
+	assert.Equal(t, versions[winner], got.Meta.Version)
+	assert.NotEqual(t, u.Meta.Version, got.Meta.Version)
+}
+
+// concurrentPatches is concurrentReplaces for a store's native PATCH, on
+// a group's displayName and on its members.
+func (s suite) concurrentPatches(t *testing.T) {
+	st := s.newStores(t)
+	p, ok := st.Groups.(scim.Patcher)
+	if !ok {
+		t.Log("the Groups store does not implement scim.Patcher")
+		return
+	}
+	for _, tt := range []struct {
+		name string
+		ops  func(i int) string
+		// check returns what identifies the stored outcome.
+		check func(r *scim.Resource) string
+	}{
+		{"displayName", func(i int) string {
+			return fmt.Sprintf(`[{"op":"replace","path":"displayName","value":"writer %d"}]`, i)
+		}, func(r *scim.Resource) string { return r.Attributes["displayName"].(string) }},
+		{"members", func(i int) string {
+			return fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"writer %d"}]}]`, i)
+		}, func(r *scim.Resource) string { return strings.Join(patch.MemberIDs(r.Attributes), ",") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := s.group(t, st.Groups, "Contended")
+			const n = 20
+			reqs := make([]*patch.Request, n)
+			for i := range reqs {
+				reqs[i] = s.patchRequest(t, s.groups, tt.ops(i))
+			}
+			errs := concurrently(n, func(i int) error {
+				_, _, err := p.Patch(ctx, g.ID, reqs[i], g.Meta.Version, schema.Projection{})
+				return err
+			})
+			winner := oneWinner(t, errs, scim.ErrPreconditionFailed)
+			got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+			require.NoError(t, err)
+			assert.Equal(t, fmt.Sprintf("writer %d", winner), tt.check(got), "only the winner's PATCH is stored")
+		})
+	}
+}
+
+// concurrentDeletes deletes one resource from 20 goroutines with the same
+// version: one delete succeeds and the others fail with
+// ErrPreconditionFailed or ErrNotFound.
+func (s suite) concurrentDeletes(t *testing.T) {
+	st := s.newStores(t)
+	u := s.user(t, st.Users, "doomed", nil)
+	errs := concurrently(20, func(int) error { return st.Users.Delete(ctx, u.ID, u.Meta.Version) })
+	deleted := 0
+	for _, err := range errs {
+		if err == nil {
+			deleted++
+			continue
+		}
+		if !errors.Is(err, scim.ErrNotFound) {
+			assert.ErrorIs(t, err, scim.ErrPreconditionFailed)
+		}
+	}
+	assert.Equal(t, 1, deleted, "exactly one delete succeeds")
+	_, err := st.Users.Get(ctx, u.ID, schema.Projection{})
+	assert.ErrorIs(t, err, scim.ErrNotFound)
+}
+
+// concurrentMemberAddsOfUsers adds 50 existing users to one group at once,
+// each with its own PATCH (or read-modify-write without If-Match when the
+// store has no Patcher): the group lists all 50 and each user's groups
+// lists the group.
+func (s suite) concurrentMemberAddsOfUsers(t *testing.T) {
+	st := s.newStores(t)
+	const n = 50
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = s.user(t, st.Users, fmt.Sprintf("member%02d", i), nil).ID
+	}
+	g := s.group(t, st.Groups, "Everyone")
+	errs := concurrently(n, func(i int) error {
+		req, err := patchRequest(s.groups, fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":%q}]}]`, ids[i]))
+		if err != nil {
+			return err
+		}
+		if p, ok := st.Groups.(scim.Patcher); ok {
+			_, _, err := p.Patch(ctx, g.ID, req, "", schema.Projection{ExcludedAttributes: []string{"members"}})
+			return err
+		}
+		for attempt := 0; attempt < 200; attempt++ {
+			cur, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+			if err != nil {
+				return err
+			}
+			attrs, _, err := patch.Apply(s.groups, cur.Attributes, req, patch.Options{})
+			if err != nil {
+				return err
+			}
+			if _, err = st.Groups.Replace(ctx, &scim.Resource{ID: g.ID, Attributes: attrs}, cur.Meta.Version); !errors.Is(err, scim.ErrPreconditionFailed) {
+				return err
+			}
+		}
+		return errors.New("no replace succeeded in 200 attempts")
+	})
+	for i, err := range errs {
+		require.NoError(t, err, "member %d", i)
+	}
+	got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, ids, patch.MemberIDs(got.Attributes), "no member add is lost")
+	for _, id := range []string{ids[0], ids[n/2], ids[n-1]} {
+		u, err := st.Users.Get(ctx, id, schema.Projection{})
+		require.NoError(t, err)
+		assert.Equal(t, []string{g.ID}, groupIDs(u))
+	}
+}
+
+// patchRequest parses a PatchOp body's operations without a *testing.T,
+// for use in goroutines.
+func patchRequest(rt *schema.ResourceType, ops string) (*patch.Request, error) {
+	body, err := schema.Decode(stringsReader(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + ops + `}`))
+	if err != nil {
+		return nil, err
+	}
+	return patch.Parse(body, rt, patch.Options{})
 }
