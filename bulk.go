@@ -1,8 +1,7 @@
 package scim
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -243,16 +242,14 @@ func refsState(want []string, ids map[string]string, failed, defined map[string]
 // runBulkOp runs one operation through the Server's own handlers.
 func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 	path := resolveRefs(op.path, ids).(string)
-	var body []byte
-	if op.data != nil {
-		body, _ = json.Marshal(resolveRefs(op.data, ids))
-	}
 	sub := s.rewrite(r, path)
 	sub.Method = op.method
 	sub.Body = http.NoBody
-	sub.ContentLength = int64(len(body))
-	if body != nil {
-		sub.Body = readCloser{bytes.NewReader(body)}
+	sub.ContentLength = 0
+	if data, ok := resolveRefs(op.data, ids).(map[string]any); ok {
+		// The operation's data was decoded with the bulk request: the
+		// handler takes it as it is rather than decoding it again.
+		sub = sub.WithContext(context.WithValue(sub.Context(), decodedBodyKey{}, data))
 	}
 	sub.Header = r.Header.Clone()
 	sub.Header.Set("Content-Type", ContentType)
@@ -275,8 +272,7 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 	if v := rec.header.Get("ETag"); v != "" {
 		result["version"] = v
 	}
-	var doc map[string]any
-	_ = json.Unmarshal(rec.body.Bytes(), &doc)
+	doc, _ := rec.doc.(map[string]any)
 	if loc := rec.header.Get("Location"); loc != "" {
 		result["location"] = loc
 	} else if meta, ok := doc["meta"].(map[string]any); ok && meta["location"] != nil {
@@ -335,7 +331,9 @@ func bulkError(op *bulkOp, e *Error) map[string]any {
 type recorder struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	// doc is the response document, kept as the handler built it instead
+	// of being encoded (see Server.writeJSON).
+	doc any
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -350,9 +348,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	return r.body.Write(b)
+	return len(b), nil
 }
 
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
+// decodedBodyKey is the context key of a bulk operation's request body,
+// already decoded.
+type decodedBodyKey struct{}

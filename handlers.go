@@ -180,6 +180,9 @@ func (s *Server) current(ctx context.Context, e *endpoint, id, ifMatch string) (
 
 // decode reads a JSON request body within the payload limit.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	if body, ok := r.Context().Value(decodedBodyKey{}).(map[string]any); ok {
+		return body, nil
+	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {

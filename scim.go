@@ -216,6 +216,10 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(status)
+	if rec, ok := w.(*recorder); ok {
+		rec.doc = v // a bulk operation: the bulk response encodes it
+		return
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
