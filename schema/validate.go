@@ -140,6 +140,10 @@ func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, op
 	return c.out, nil
 }
 
+// entraGroupMarker is a schema URN without attributes that Microsoft Entra
+// ID lists in "schemas" when it creates a group; it is accepted and ignored.
+const entraGroupMarker = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+
 // checkSchemas checks the "schemas" attribute of a request body.
 func (rt *ResourceType) checkSchemas(body map[string]any) error {
 	var raw any
@@ -169,6 +173,7 @@ func (rt *ResourceType) checkSchemas(body map[string]any) error {
 		case strings.EqualFold(s, rt.Schema.ID):
 			hasCore = true
 		case rt.Extension(s) != nil:
+		case strings.EqualFold(s, entraGroupMarker):
 		default:
 			return Errorf(InvalidSyntax, "the schema %q is not a schema of the %s resource type", s, rt.Name)
 		}
@@ -529,6 +534,11 @@ func scalar(t Type, path valuePath, v any) (any, error) {
 	switch t {
 	case String, Reference:
 		if s, ok := v.(string); ok {
+			if strings.IndexByte(s, 0) >= 0 {
+				// No database text type holds it (PostgreSQL refuses it),
+				// and no directory value needs it.
+				return nil, Errorf(InvalidValue, "the attribute %q must not contain the NUL character (U+0000)", path.String())
+			}
 			return s, nil
 		}
 	case Boolean:

@@ -322,6 +322,9 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, error) {
 		return "", err
 	}
 	if src.from == "" {
+		if t.columns != nil {
+			return "", fmt.Errorf("sqlstore: the value filter %s needs the values of %s one by one, and a column holds one value", v.String(), v.Path.Name)
+		}
 		return "", fmt.Errorf("sqlstore: %s is not multi-valued", v.Path.Name)
 	}
 	inner, err := t.element(v.Filter, src)

@@ -13,7 +13,9 @@ import (
 // "emails.value", matched case-insensitively) to column expressions. The
 // condition has the semantics of filter.Match (caseExact, types, a missing
 // value is not equal to anything); values are only passed as arguments. A
-// path without a column is an error that names it.
+// filter that the columns cannot answer (a path without a column, a value
+// filter over a single column) is an *schema.Error of type invalidFilter
+// that names the problem, which the server answers with 400.
 func Where(e filter.Expr, rt *schema.ResourceType, d *Dialect, columns map[string]string) (cond string, args []any, err error) {
 	lower := make(map[string]string, len(columns))
 	for k, v := range columns {
@@ -22,8 +24,45 @@ func Where(e filter.Expr, rt *schema.ResourceType, d *Dialect, columns map[strin
 	t := &translator{d: d, rt: rt, columns: lower}
 	cond, err = t.expr(e)
 	if err != nil {
-		return "", nil, err
+		return "", nil, schema.Errorf(schema.InvalidFilter, "%s: this filter cannot be answered here", strings.TrimPrefix(err.Error(), "sqlstore: "))
 	}
 	cond, args = t.finish(cond)
 	return cond, args, nil
+}
+
+// OrderBy translates sortBy into an ORDER BY expression over a host's own
+// table, with the columns of Where: values compare in the attribute's case
+// rule (a caseExact=false string sorts case-insensitively), and rows
+// without a value sort last in either order, as in filter.CompareBy. Add a
+// unique column after it for a stable order. A path without a column is an
+// *schema.Error of type invalidValue.
+func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (string, error) {
+	col := ""
+	for path, c := range columns {
+		if strings.EqualFold(path, by.String()) {
+			col = c
+		}
+	}
+	if col == "" {
+		return "", schema.Errorf(schema.InvalidValue, "cannot sort by %s: it has no column here", by.String())
+	}
+	attr := by.Attr
+	if by.Target.Sub != nil {
+		attr = by.Target.Sub
+	} else if attr != nil && attr.Type == schema.Complex {
+		attr = attr.SubAttribute("value") // "emails" sorts by its value
+	}
+	missing := col + " IS NULL"
+	key := col
+	if attr != nil && (attr.Type == schema.String || attr.Type == schema.Reference) {
+		missing = "(" + col + " IS NULL OR " + col + " = '')"
+		if !attr.CaseExact {
+			key = "lower(" + col + ")"
+		}
+	}
+	dir := " ASC"
+	if descending {
+		dir = " DESC"
+	}
+	return "CASE WHEN " + missing + " THEN 1 ELSE 0 END, " + key + dir, nil
 }

@@ -75,5 +75,51 @@ func TestWhereOnAHostTable(t *testing.T) {
 	e, err := filter.Parse(`title eq "x"`, rt, filter.Options{})
 	require.NoError(t, err)
 	_, _, err = sqlstore.Where(e, rt, sqlstore.SQLite, hostColumns)
-	assert.ErrorContains(t, err, "title")
+	var se *schema.Error
+	require.ErrorAs(t, err, &se, "a filter the host's columns cannot answer is the client's error")
+	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Contains(t, se.Detail, "title")
+
+	e, err = filter.Parse(`emails[type eq "work"]`, rt, filter.Options{})
+	require.NoError(t, err)
+	_, _, err = sqlstore.Where(e, rt, sqlstore.SQLite, hostColumns)
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Contains(t, se.Detail, "one value")
+
+	t.Run("OrderBy", func(t *testing.T) {
+		orders := []struct {
+			sortBy     string
+			descending bool
+			want       []string
+		}{
+			// Case-insensitive, rows without a value last in either order.
+			{"name.givenName", false, []string{"alice", "bjensen", "carol"}},
+			{"name.givenName", true, []string{"bjensen", "alice", "carol"}},
+			{"userName", true, []string{"carol", "bjensen", "alice"}},
+			{"emails", false, []string{"alice", "bjensen", "carol"}},
+			{"externalId", false, []string{"bjensen", "alice", "carol"}}, // caseExact: "E1" < "e1"
+		}
+		for _, tt := range orders {
+			by, err := filter.ParseAttrPath(tt.sortBy, rt)
+			require.NoError(t, err)
+			order, err := sqlstore.OrderBy(by, tt.descending, hostColumns)
+			require.NoError(t, err)
+			rows, err := db.QueryContext(ctx, "SELECT username FROM users ORDER BY "+order+", id")
+			require.NoError(t, err)
+			var got []string
+			for rows.Next() {
+				var u string
+				require.NoError(t, rows.Scan(&u))
+				got = append(got, u)
+			}
+			require.NoError(t, rows.Close())
+			assert.Equal(t, tt.want, got, "sortBy %s descending %v", tt.sortBy, tt.descending)
+		}
+		by, err := filter.ParseAttrPath("title", rt)
+		require.NoError(t, err)
+		_, err = sqlstore.OrderBy(by, false, hostColumns)
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, schema.InvalidValue, se.Type)
+	})
 }

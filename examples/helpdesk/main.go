@@ -1,0 +1,343 @@
+// Command helpdesk is a small helpdesk (agents, teams, tickets and an
+// audit log in its own SQLite tables) that an identity provider provisions
+// agents and teams into over SCIM 2.0:
+//
+//	SCIM_TOKEN=secret go run ./examples/helpdesk
+//
+// It listens on 127.0.0.1:8082 (-addr) and keeps its data in helpdesk.db in
+// the working directory (-db FILE). Its own JSON API is under /api/
+// (tickets, teams, audit log); SCIM Users and Groups are served at
+// /scim/v2/ with the bearer token from SCIM_TOKEN; without it a token is
+// generated and printed once.
+//
+// SCIM Users are the helpdesk's users, SCIM Groups its teams, each member
+// one team_members row (store.go). A change hook (hooks.go) writes an audit
+// row for every create, update, deactivation, delete and membership change
+// as it arrives, and unassigns the open tickets of a deactivated agent.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/schema"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8082", "address to listen on, host:port")
+	dbFile := flag.String("db", "helpdesk.db", "SQLite database file, created when missing")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*addr, *dbFile, os.Getenv("SCIM_TOKEN"), logger); err != nil {
+		logger.Error("helpdesk stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, dbFile, token string, logger *slog.Logger) error {
+	token, err := ensureToken(token, os.Stdout)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(context.Background(), dbFile)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, handler, err := newApp(db, token, logger)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Printf("helpdesk at http://%s/api/tickets, SCIM at http://%s/scim/v2/\n", addr, addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// ensureToken returns token, or when it is empty a new random token that it
+// prints to out, once.
+func ensureToken(token string, out io.Writer) (string, error) {
+	if token != "" {
+		return token, nil
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token = hex.EncodeToString(b)
+	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
+	return token, nil
+}
+
+// tables is the helpdesk's own schema.
+var tables = []string{
+	`CREATE TABLE IF NOT EXISTS users (
+		id INTEGER PRIMARY KEY,
+		username TEXT NOT NULL,
+		first_name TEXT NOT NULL DEFAULT '',
+		last_name TEXT NOT NULL DEFAULT '',
+		display_name TEXT NOT NULL DEFAULT '',
+		email TEXT NOT NULL DEFAULT '',
+		job_title TEXT NOT NULL DEFAULT '',
+		active BOOLEAN NOT NULL DEFAULT 1,
+		external_ref TEXT NOT NULL DEFAULT '',
+		version INTEGER NOT NULL DEFAULT 1,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL,
+		deactivated_at DATETIME)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users (lower(username))`,
+	`CREATE INDEX IF NOT EXISTS users_external_ref ON users (external_ref)`,
+	`CREATE TABLE IF NOT EXISTS teams (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		external_ref TEXT NOT NULL DEFAULT '',
+		version INTEGER NOT NULL DEFAULT 1,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS teams_name ON teams (lower(name))`,
+	`CREATE TABLE IF NOT EXISTS team_members (
+		team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+		added_at DATETIME NOT NULL,
+		PRIMARY KEY (team_id, user_id))`,
+	`CREATE INDEX IF NOT EXISTS team_members_user ON team_members (user_id)`,
+	`CREATE TABLE IF NOT EXISTS tickets (
+		id INTEGER PRIMARY KEY,
+		subject TEXT NOT NULL,
+		status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+		assignee_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+		team_id INTEGER REFERENCES teams (id) ON DELETE SET NULL,
+		created_at DATETIME NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS audit_log (
+		id INTEGER PRIMARY KEY,
+		at DATETIME NOT NULL,
+		actor TEXT NOT NULL,
+		action TEXT NOT NULL,
+		resource_type TEXT NOT NULL,
+		resource_id TEXT NOT NULL,
+		detail TEXT NOT NULL)`,
+}
+
+// openDB opens (creating when missing) the SQLite database in file.
+func openDB(ctx context.Context, file string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+file+"?_time_format=sqlite&_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	for _, stmt := range tables {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("creating tables: %w", err)
+		}
+	}
+	return db, nil
+}
+
+// app is the helpdesk: its SCIM stores and its own API.
+type app struct {
+	db    *sql.DB
+	users *userStore
+	teams *teamStore
+}
+
+// newApp returns the helpdesk and its handler: its JSON API and SCIM at
+// /scim/v2/.
+func newApp(db *sql.DB, token string, logger *slog.Logger) (*app, http.Handler, error) {
+	a := &app{db: db,
+		users: &userStore{db: db, rt: schema.UserResourceType()},
+		teams: &teamStore{db: db, rt: schema.GroupResourceType()},
+	}
+	hooks := &provisioning{db: db, logger: logger}
+	srv, err := scim.New(
+		scim.WithUsers(a.users),
+		scim.WithGroups(a.teams),
+		scim.WithBearerToken("idp", token),
+		scim.WithLogger(logger),
+		scim.WithChangeHook(hooks.onChange),
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/tickets", a.listTickets)
+	mux.HandleFunc("POST /api/tickets", a.openTicket)
+	mux.HandleFunc("GET /api/teams", a.listTeams)
+	mux.HandleFunc("GET /api/audit", a.listAudit)
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	return a, mux, nil
+}
+
+// ticket is a ticket as the API shows it.
+type ticket struct {
+	ID       int64   `json:"id"`
+	Subject  string  `json:"subject"`
+	Status   string  `json:"status"`
+	Assignee *string `json:"assignee"`
+	Team     *string `json:"team"`
+}
+
+func (a *app) listTickets(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.db.QueryContext(r.Context(), `SELECT t.id, t.subject, t.status, u.username, tm.name FROM tickets t
+		LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN teams tm ON tm.id = t.team_id ORDER BY t.id`)
+	list, err := collect(rows, err, func(s scanner) (ticket, error) {
+		var t ticket
+		return t, s.Scan(&t.ID, &t.Subject, &t.Status, &t.Assignee, &t.Team)
+	})
+	reply(w, list, err)
+}
+
+// openTicket opens a ticket: {"subject": ..., "assignee": username, "team": name};
+// assignee and team are optional, and an assignee must be an active agent.
+func (a *app) openTicket(w http.ResponseWriter, r *http.Request) {
+	var req struct{ Subject, Assignee, Team string }
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Subject == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `send {"subject": ..., "assignee": ..., "team": ...}`})
+		return
+	}
+	var assignee, team sql.NullInt64
+	if req.Assignee != "" {
+		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM users WHERE lower(username) = lower(?) AND active", req.Assignee).Scan(&assignee)
+		if errors.Is(err, sql.ErrNoRows) {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "no active agent " + req.Assignee})
+			return
+		}
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+	}
+	if req.Team != "" {
+		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM teams WHERE lower(name) = lower(?)", req.Team).Scan(&team)
+		if errors.Is(err, sql.ErrNoRows) {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "no team " + req.Team})
+			return
+		}
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+	}
+	var id int64
+	err := a.db.QueryRowContext(r.Context(), "INSERT INTO tickets (subject, assignee_id, team_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+		req.Subject, assignee, team, now()).Scan(&id)
+	if err != nil {
+		reply(w, nil, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "subject": req.Subject})
+}
+
+// teamView is a team with its agents' usernames.
+type teamView struct {
+	ID     int64    `json:"id"`
+	Name   string   `json:"name"`
+	Agents []string `json:"agents"`
+}
+
+func (a *app) listTeams(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.db.QueryContext(r.Context(), `SELECT t.id, t.name, COALESCE(json_group_array(u.username) FILTER (WHERE u.id IS NOT NULL), '[]')
+		FROM teams t LEFT JOIN team_members m ON m.team_id = t.id LEFT JOIN users u ON u.id = m.user_id
+		GROUP BY t.id ORDER BY t.name`)
+	list, err := collect(rows, err, func(s scanner) (teamView, error) {
+		var t teamView
+		var agents string
+		if err := s.Scan(&t.ID, &t.Name, &agents); err != nil {
+			return t, err
+		}
+		return t, json.Unmarshal([]byte(agents), &t.Agents)
+	})
+	reply(w, list, err)
+}
+
+// auditEntry is a row of the audit log.
+type auditEntry struct {
+	At           time.Time `json:"at"`
+	Actor        string    `json:"actor"`
+	Action       string    `json:"action"`
+	ResourceType string    `json:"resourceType"`
+	ResourceID   string    `json:"resourceId"`
+	Detail       string    `json:"detail,omitempty"`
+}
+
+// listAudit lists the audit log, newest first; ?limit=N (default 100).
+func (a *app) listAudit(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "limit must be a positive integer"})
+			return
+		}
+		limit = n
+	}
+	rows, err := a.db.QueryContext(r.Context(), `SELECT at, actor, action, resource_type, resource_id, detail
+		FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	list, err := collect(rows, err, func(s scanner) (auditEntry, error) {
+		var e auditEntry
+		return e, s.Scan(&e.At, &e.Actor, &e.Action, &e.ResourceType, &e.ResourceID, &e.Detail)
+	})
+	reply(w, list, err)
+}
+
+type scanner interface{ Scan(...any) error }
+
+// collect scans every row with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
+// reply writes v, or a 500 for err.
+func reply(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

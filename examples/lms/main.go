@@ -1,0 +1,316 @@
+// Command lms is a small learning management system (learners, courses,
+// enrolments in its own SQLite tables) that an identity provider
+// provisions learners into over SCIM 2.0:
+//
+//	SCIM_TOKEN=secret go run ./examples/lms
+//
+// It listens on 127.0.0.1:8081 (-addr) and keeps its data in lms.db in the
+// working directory (-db FILE). Its own JSON API is under /api/ and SCIM
+// Users are served at /scim/v2/ with the bearer token from SCIM_TOKEN; without
+// it a token is generated and printed once.
+//
+// The SCIM store (store.go) maps SCIM Users onto the LMS's own users table.
+// What a SCIM DELETE does is the operator's choice: -on-delete deactivate
+// (the default) keeps the learner and their enrolment history, inactive and
+// invisible to SCIM; -on-delete delete removes the learner and their
+// enrolments.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/schema"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on, host:port")
+	dbFile := flag.String("db", "lms.db", "SQLite database file, created when missing")
+	onDelete := flag.String("on-delete", "deactivate", "what a SCIM DELETE does: deactivate or delete")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*addr, *dbFile, *onDelete, os.Getenv("SCIM_TOKEN"), logger); err != nil {
+		logger.Error("lms stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, dbFile, onDelete, token string, logger *slog.Logger) error {
+	token, err := ensureToken(token, os.Stdout)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(context.Background(), dbFile)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	handler, err := newApp(db, onDelete, token, logger)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	fmt.Printf("LMS at http://%s/api/courses, SCIM at http://%s/scim/v2/ (DELETE will %s)\n", addr, addr, onDelete)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// ensureToken returns token, or when it is empty a new random token that it
+// prints to out, once.
+func ensureToken(token string, out io.Writer) (string, error) {
+	if token != "" {
+		return token, nil
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token = hex.EncodeToString(b)
+	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
+	return token, nil
+}
+
+// tables is the LMS's own schema. users.deprovisioned_at is set when a SCIM
+// DELETE deactivated (rather than deleted) the learner; usernames are unique
+// among the learners SCIM still sees.
+var tables = []string{
+	`CREATE TABLE IF NOT EXISTS users (
+		id INTEGER PRIMARY KEY,
+		username TEXT NOT NULL,
+		first_name TEXT NOT NULL DEFAULT '',
+		last_name TEXT NOT NULL DEFAULT '',
+		display_name TEXT NOT NULL DEFAULT '',
+		email TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+		external_ref TEXT NOT NULL DEFAULT '',
+		version INTEGER NOT NULL DEFAULT 1,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL,
+		deprovisioned_at TEXT)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users (lower(username)) WHERE deprovisioned_at IS NULL`,
+	`CREATE INDEX IF NOT EXISTS users_external_ref ON users (external_ref)`,
+	`CREATE TABLE IF NOT EXISTS courses (
+		id INTEGER PRIMARY KEY,
+		code TEXT NOT NULL UNIQUE,
+		title TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS enrolments (
+		user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+		course_id INTEGER NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+		enrolled_at TEXT NOT NULL,
+		PRIMARY KEY (user_id, course_id))`,
+	`INSERT OR IGNORE INTO courses (code, title) VALUES
+		('GO101', 'Programming in Go'), ('SQL201', 'Relational databases'), ('SEC110', 'Security basics')`,
+}
+
+// openDB opens (creating when missing) the SQLite database in file.
+func openDB(ctx context.Context, file string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+file+"?_time_format=sqlite&_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	for _, stmt := range tables {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("creating tables: %w", err)
+		}
+	}
+	return db, nil
+}
+
+// newApp returns the LMS's handler: its JSON API and SCIM at /scim/v2/.
+func newApp(db *sql.DB, onDelete, token string, logger *slog.Logger) (http.Handler, error) {
+	if onDelete != "deactivate" && onDelete != "delete" {
+		return nil, fmt.Errorf("-on-delete %q: use deactivate or delete", onDelete)
+	}
+	users := &userStore{db: db, rt: schema.UserResourceType(), deactivate: onDelete == "deactivate"}
+	srv, err := scim.New(
+		scim.WithUsers(users),
+		scim.WithBearerToken("idp", token),
+		scim.WithLogger(logger),
+		scim.WithChangeHook(func(ctx context.Context, c scim.Change) {
+			logger.InfoContext(ctx, "learner provisioned", "change", c.Kind, "id", c.ID)
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	a := &api{db: db}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/courses", a.listCourses)
+	mux.HandleFunc("POST /api/courses", a.createCourse)
+	mux.HandleFunc("GET /api/courses/{code}/learners", a.listLearners)
+	mux.HandleFunc("GET /api/users", a.listUsers)
+	mux.HandleFunc("POST /api/enrolments", a.enrol)
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	return mux, nil
+}
+
+// api is the LMS's own JSON API. It stands for the application the SCIM
+// endpoint is added to; a real one would have its own authentication.
+type api struct {
+	db *sql.DB
+}
+
+type course struct {
+	Code     string `json:"code"`
+	Title    string `json:"title"`
+	Enrolled int    `json:"enrolled"`
+	Active   int    `json:"activeLearners"`
+}
+
+func (a *api) listCourses(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.db.QueryContext(r.Context(), `SELECT c.code, c.title, COUNT(e.user_id), COUNT(CASE WHEN u.status = 'active' THEN 1 END)
+		FROM courses c LEFT JOIN enrolments e ON e.course_id = c.id LEFT JOIN users u ON u.id = e.user_id
+		GROUP BY c.id ORDER BY c.code`)
+	list, err := collect(rows, err, func(s scanner) (course, error) {
+		var c course
+		return c, s.Scan(&c.Code, &c.Title, &c.Enrolled, &c.Active)
+	})
+	reply(w, list, err)
+}
+
+func (a *api) createCourse(w http.ResponseWriter, r *http.Request) {
+	var c course
+	if err := json.NewDecoder(r.Body).Decode(&c); err != nil || c.Code == "" || c.Title == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "send {\"code\": ..., \"title\": ...}"})
+		return
+	}
+	if _, err := a.db.ExecContext(r.Context(), "INSERT INTO courses (code, title) VALUES (?, ?)", c.Code, c.Title); err != nil {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": "course " + c.Code + " exists"})
+		return
+	}
+	writeJSON(w, http.StatusCreated, c)
+}
+
+// learner is a row of users as the LMS shows it.
+type learner struct {
+	ID          int64   `json:"id"`
+	Username    string  `json:"username"`
+	FirstName   string  `json:"firstName"`
+	LastName    string  `json:"lastName"`
+	Email       string  `json:"email"`
+	Status      string  `json:"status"`
+	ExternalRef string  `json:"externalRef,omitempty"`
+	Removed     *string `json:"deprovisionedAt,omitempty"`
+}
+
+const learnerFields = "u.id, u.username, u.first_name, u.last_name, u.email, u.status, u.external_ref, u.deprovisioned_at"
+
+func scanLearner(s scanner) (learner, error) {
+	var l learner
+	return l, s.Scan(&l.ID, &l.Username, &l.FirstName, &l.LastName, &l.Email, &l.Status, &l.ExternalRef, &l.Removed)
+}
+
+// listUsers lists every learner, including those SCIM no longer sees.
+func (a *api) listUsers(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.db.QueryContext(r.Context(), "SELECT "+learnerFields+" FROM users u ORDER BY u.id")
+	list, err := collect(rows, err, scanLearner)
+	reply(w, list, err)
+}
+
+// listLearners lists the active learners of a course.
+func (a *api) listLearners(w http.ResponseWriter, r *http.Request) {
+	rows, err := a.db.QueryContext(r.Context(), "SELECT "+learnerFields+` FROM users u
+		JOIN enrolments e ON e.user_id = u.id JOIN courses c ON c.id = e.course_id
+		WHERE c.code = ? AND u.status = 'active' ORDER BY u.username`, r.PathValue("code"))
+	list, err := collect(rows, err, scanLearner)
+	reply(w, list, err)
+}
+
+// enrol enrols an active learner in a course: {"userId": 1, "course": "GO101"}.
+func (a *api) enrol(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserID json.Number `json:"userId"`
+		Course string      `json:"course"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "send {\"userId\": ..., \"course\": ...}"})
+		return
+	}
+	var st string
+	err := a.db.QueryRowContext(r.Context(), "SELECT status FROM users WHERE id = ?", req.UserID.String()).Scan(&st)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such learner"})
+		return
+	case err != nil:
+		reply(w, nil, err)
+		return
+	case st != "active":
+		writeJSON(w, http.StatusConflict, map[string]string{"error": "the learner is inactive"})
+		return
+	}
+	res, err := a.db.ExecContext(r.Context(), `INSERT OR IGNORE INTO enrolments (user_id, course_id, enrolled_at)
+		SELECT ?, id, ? FROM courses WHERE code = ?`, req.UserID.String(), time.Now().UTC().Format(time.RFC3339), req.Course)
+	if err != nil {
+		reply(w, nil, err)
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such course, or already enrolled"})
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"userId": req.UserID.String(), "course": req.Course})
+}
+
+type scanner interface{ Scan(...any) error }
+
+// collect scans every row with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
+// reply writes v, or a 500 for err.
+func reply(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
