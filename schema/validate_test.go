@@ -541,6 +541,20 @@ func TestCanonicalizeGroupMembers(t *testing.T) {
 	requireSCIMError(t, err, schema.InvalidValue)
 }
 
+// Entra ID lists an attribute-less Microsoft schema URN beside the core
+// Group schema when it creates a group; it is accepted, while other
+// unknown schema URNs are still refused.
+func TestEntraID_GroupSchemaMarker(t *testing.T) {
+	rt := schema.GroupResourceType()
+	got, err := canonicalize(t, rt, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group",
+		"http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"Tour Guides"}`, nil, schema.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "Tour Guides", got["displayName"])
+
+	_, err = canonicalize(t, rt, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","urn:example:other"],"displayName":"X"}`, nil, schema.Options{})
+	requireSCIMError(t, err, schema.InvalidSyntax)
+}
+
 func TestAttributeCanonicalizeElement(t *testing.T) {
 	manager := schema.EnterpriseUser().Attribute("manager")
 	got, err := manager.CanonicalizeElement("boss", schema.Options{})
