@@ -18,25 +18,21 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -52,7 +48,7 @@ func main() {
 }
 
 func run(addr, dbFile, token string, logger *slog.Logger) error {
-	token, err := ensureToken(token, os.Stdout)
+	token, err := boot.Token(token, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -65,36 +61,7 @@ func run(addr, dbFile, token string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Printf("helpdesk at http://%s/api/tickets, SCIM at http://%s/scim/v2/\n", addr, addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
-}
-
-// ensureToken returns token, or when it is empty a new random token that it
-// prints to out, once.
-func ensureToken(token string, out io.Writer) (string, error) {
-	if token != "" {
-		return token, nil
-	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token = hex.EncodeToString(b)
-	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
-	return token, nil
+	return boot.Serve(addr, handler, fmt.Sprintf("helpdesk at http://%s/api/tickets, SCIM at http://%s/scim/v2/", addr, addr))
 }
 
 // tables is the helpdesk's own schema.

@@ -308,17 +308,6 @@ func TestOwnAPI(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code)
 }
 
-func TestEnsureToken(t *testing.T) {
-	var out bytes.Buffer
-	got, err := ensureToken("", &out)
-	require.NoError(t, err)
-	assert.Len(t, got, 48)
-	assert.Contains(t, out.String(), got)
-	got, err = ensureToken("given", &out)
-	require.NoError(t, err)
-	assert.Equal(t, "given", got)
-}
-
 func TestConcurrentMemberChanges(t *testing.T) {
 	a, h := newTestApp(t, nil)
 	team := create(t, h, "Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Night shift"}`)

@@ -18,24 +18,20 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -52,7 +48,7 @@ func main() {
 }
 
 func run(addr, dbFile, onDelete, token string, logger *slog.Logger) error {
-	token, err := ensureToken(token, os.Stdout)
+	token, err := boot.Token(token, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -65,36 +61,7 @@ func run(addr, dbFile, onDelete, token string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Printf("LMS at http://%s/api/courses, SCIM at http://%s/scim/v2/ (DELETE will %s)\n", addr, addr, onDelete)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
-}
-
-// ensureToken returns token, or when it is empty a new random token that it
-// prints to out, once.
-func ensureToken(token string, out io.Writer) (string, error) {
-	if token != "" {
-		return token, nil
-	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token = hex.EncodeToString(b)
-	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
-	return token, nil
+	return boot.Serve(addr, handler, fmt.Sprintf("LMS at http://%s/api/courses, SCIM at http://%s/scim/v2/ (DELETE will %s)", addr, addr, onDelete))
 }
 
 // tables is the LMS's own schema. users.deprovisioned_at is set when a SCIM

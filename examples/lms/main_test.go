@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -275,13 +274,4 @@ func TestConfiguration(t *testing.T) {
 	defer db.Close()
 	_, err = newApp(db, "archive", token, slog.Default())
 	assert.ErrorContains(t, err, "-on-delete")
-
-	var out bytes.Buffer
-	got, err := ensureToken("", &out)
-	require.NoError(t, err)
-	assert.Len(t, got, 48)
-	assert.Contains(t, out.String(), got)
-	got, err = ensureToken("given", &out)
-	require.NoError(t, err)
-	assert.Equal(t, "given", got)
 }

@@ -11,25 +11,19 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/store/memory"
 	"github.com/scimkit/scim/store/sqlstore"
 )
@@ -46,7 +40,7 @@ func main() {
 }
 
 func run(addr, dbURL, token string, logger *slog.Logger) error {
-	token, err := ensureToken(token, os.Stdout)
+	token, err := boot.Token(token, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -59,38 +53,7 @@ func run(addr, dbURL, token string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Printf("SCIM 2.0 service provider at http://%s/scim/v2/\n", addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// ensureToken returns token, or when it is empty a new random token that it
-// prints to out, once.
-func ensureToken(token string, out io.Writer) (string, error) {
-	if token != "" {
-		return token, nil
-	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	token = hex.EncodeToString(b)
-	fmt.Fprintf(out, "SCIM_TOKEN is not set; use this bearer token: %s\n", token)
-	return token, nil
+	return boot.Serve(addr, handler, fmt.Sprintf("SCIM 2.0 service provider at http://%s/scim/v2/", addr))
 }
 
 // openStores opens the stores -db names: memory, SQLite or PostgreSQL.

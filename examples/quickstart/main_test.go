@@ -1,35 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestEnsureToken(t *testing.T) {
-	var out bytes.Buffer
-	got, err := ensureToken("secret", &out)
-	require.NoError(t, err)
-	assert.Equal(t, "secret", got)
-	assert.Empty(t, out.String(), "a given token is never printed")
-
-	generated, err := ensureToken("", &out)
-	require.NoError(t, err)
-	assert.Len(t, generated, 48)
-	assert.Equal(t, 1, strings.Count(out.String(), generated), "the generated token is printed once")
-	other, err := ensureToken("", io.Discard)
-	require.NoError(t, err)
-	assert.NotEqual(t, generated, other)
-}
 
 func TestHandlerServesSCIMUnderPrefix(t *testing.T) {
 	for _, db := range []string{"", "sqlite:" + filepath.Join(t.TempDir(), "scim.db")} {
