@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -264,7 +265,10 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 		op.result = bulkError(op, &Error{Status: http.StatusNotFound, Detail: "no resource endpoint at " + path})
 		return
 	}
-	s.mux.ServeHTTP(rec, sub)
+	if !s.serveBulkOp(rec, sub) {
+		op.result = bulkError(op, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+		return
+	}
 	result := map[string]any{"method": op.method, "status": strconv.Itoa(rec.status)}
 	if op.bulkID != "" {
 		result["bulkId"] = op.bulkID
@@ -286,6 +290,24 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 		}
 	}
 	op.result = result
+}
+
+// serveBulkOp runs one operation's handler. A panic is logged and makes it
+// return false, so that it fails that operation only: the results of the
+// operations already committed still reach the client.
+func (s *Server) serveBulkOp(w http.ResponseWriter, r *http.Request) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving bulk operation",
+				"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			ok = false
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+	return true
 }
 
 // resolveRefs replaces "bulkId:x" strings (and path segments) with the ids

@@ -35,6 +35,9 @@ func parseSimple(s string, rt *schema.ResourceType, opts Options) (Expr, bool, e
 	if err != nil {
 		return nil, false, nil
 	}
+	if err := refuseNeverReturned(p); err != nil {
+		return nil, true, err
+	}
 	if p.Attr == nil && opts.Strict {
 		return nil, true, schema.Errorf(schema.InvalidFilter, "unknown attribute %q", path)
 	}

@@ -64,7 +64,7 @@ func Parse(s string, rt *schema.ResourceType, opts Options) (e Expr, err error) 
 			e, err = nil, schema.Errorf(schema.InvalidFilter, "cannot parse filter %q", s)
 		}
 	}()
-	raw, err := fp.ParseFilter([]byte(s))
+	raw, err := fp.ParseFilter([]byte(upperEscapes(s)))
 	if err != nil {
 		return nil, syntaxError("filter", s)
 	}
@@ -121,6 +121,10 @@ func ParseAttrPath(s string, rt *schema.ResourceType) (AttrPath, error) {
 	}
 	if p.Attr == nil {
 		return AttrPath{}, schema.Errorf(schema.InvalidPath, "unknown attribute %q", s)
+	}
+	if refuseNeverReturned(p) != nil {
+		// Sorting by it would reveal the order of its stored values.
+		return AttrPath{}, schema.Errorf(schema.InvalidPath, "%q is never returned and cannot be sorted by", s)
 	}
 	return p, nil
 }
@@ -251,7 +255,7 @@ func parseValueFilter(s string, rt *schema.ResourceType, parent *schema.Attribut
 			e, err = nil, schema.Errorf(schema.InvalidFilter, "cannot parse filter %q", s)
 		}
 	}()
-	raw, err := fp.ParseFilter([]byte(s))
+	raw, err := fp.ParseFilter([]byte(upperEscapes(s)))
 	if err != nil {
 		return nil, syntaxError("filter", s)
 	}
@@ -337,10 +341,25 @@ func (r resolver) path(p fp.AttributePath, parent *schema.Attribute) (AttrPath, 
 			out.Target = t
 		}
 	}
+	if err := refuseNeverReturned(out); err != nil {
+		return out, err
+	}
 	if out.Attr == nil && r.opts.Strict {
 		return out, schema.Errorf(schema.InvalidFilter, "unknown attribute %q", p.String())
 	}
 	return out, nil
+}
+
+// refuseNeverReturned refuses a filter on an attribute that is never
+// returned, such as password: comparisons on it would reveal its stored
+// value one guess (or one prefix, with sw) at a time.
+func refuseNeverReturned(p AttrPath) error {
+	for _, a := range []*schema.Attribute{p.Attr, p.Target.Sub} {
+		if a != nil && a.EffectiveReturned() == schema.ReturnedNever {
+			return schema.Errorf(schema.InvalidFilter, "%q is never returned and cannot be used in a filter", p.String())
+		}
+	}
+	return nil
 }
 
 func (r resolver) compare(e *fp.AttributeExpression, parent *schema.Attribute) (Expr, error) {
@@ -351,6 +370,11 @@ func (r resolver) compare(e *fp.AttributeExpression, parent *schema.Attribute) (
 	c := &Compare{Path: path, Op: Operator(strings.ToLower(string(e.Operator))), Value: e.CompareValue}
 	if s, ok := c.Value.(string); ok {
 		c.Value = unquote(s)
+		if strings.IndexByte(c.Value.(string), 0) >= 0 {
+			// Values never hold it (see package schema), and databases
+			// refuse it as a query parameter.
+			return nil, schema.Errorf(schema.InvalidFilter, "%s: a value must not contain the NUL character (U+0000)", path)
+		}
 	}
 	if !validOperator(c.Op) {
 		return nil, schema.Errorf(schema.InvalidFilter, "unknown operator %q", e.Operator)

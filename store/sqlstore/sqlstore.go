@@ -21,6 +21,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -163,7 +164,13 @@ func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) 
 	return q.ExecContext(ctx, s.db.d.rebind(query), args...)
 }
 
+// query runs a read; outside a transaction it goes through the cache of
+// prepared statements, so that the reads of every request (a user's
+// groups, a group's members) are not prepared again each time.
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	if db, ok := q.(*sql.DB); ok && db == s.db.db {
+		return s.db.queryContext(ctx, s.db.d.rebind(query), args...)
+	}
 	return q.QueryContext(ctx, s.db.d.rebind(query), args...)
 }
 
@@ -206,7 +213,7 @@ func (s *Store) scan(rows interface{ Scan(...any) error }, extra ...any) (*row, 
 	if r.lastModified, err = toTime(modified); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&r.attrs); err != nil {
 		return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
@@ -431,6 +438,10 @@ func (s *Store) Get(ctx context.Context, id string, p schema.Projection) (*scim.
 }
 
 func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row, error) {
+	if strings.IndexByte(id, 0) >= 0 {
+		// No stored id holds NUL, and PostgreSQL refuses it as a parameter.
+		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)
+	}
 	query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.type = ? AND r.id = ?"
 	if lock && s.db.d.pg() {
 		query += " FOR UPDATE"

@@ -10,8 +10,11 @@
 //
 // The suite checks what the server relies on: CRUD, sentinel errors,
 // uniqueness, versions, filters, sorting, paging, projection and group
-// membership (including a user's computed "groups"), and, when the store
-// implements scim.Patcher, native PATCH.
+// membership (including a user's computed "groups"), native PATCH when
+// the store implements scim.Patcher, and concurrent writers: creates of one
+// userName, writes that carry the same version, and member adds to one
+// group, where exactly one writer must win or none may be lost. Run it with
+// the race detector.
 package storetest
 
 import (
