@@ -3,18 +3,21 @@ package scim
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 )
 
 // maxVersionRetries bounds how often a replace or patch without If-Match
-// is retried when a concurrent writer changed the resource in between.
-const maxVersionRetries = 5
+// is run again when concurrent writers keep changing the resource; each
+// retry waits a little longer, with jitter, so that writers spread out.
+const maxVersionRetries = 25
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	p := projection(r)
@@ -159,8 +162,20 @@ func (s *Server) retryOnConflict(r *http.Request, write func(ctx context.Context
 	want := ifMatch(r)
 	for attempt := 1; ; attempt++ {
 		res, err := write(r.Context(), want)
-		if err == nil || want != "" || attempt == maxVersionRetries || !errors.Is(err, ErrPreconditionFailed) {
+		if err == nil || want != "" || !errors.Is(err, ErrPreconditionFailed) {
 			return res, err
+		}
+		if attempt == maxVersionRetries {
+			// The client set no precondition, so a 412 would be wrong;
+			// a 503 tells it to try again later.
+			return nil, &Error{Status: http.StatusServiceUnavailable,
+				Detail: "the resource is being changed by other requests; try again"}
+		}
+		backoff := time.Duration(attempt) * time.Millisecond
+		select {
+		case <-time.After(backoff + rand.N(backoff)):
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
 		}
 	}
 }
@@ -222,6 +237,9 @@ func (s *Server) notify(ctx context.Context, c Change) {
 
 // projection reads the attributes and excludedAttributes parameters.
 func projection(r *http.Request) schema.Projection {
+	if r.URL.RawQuery == "" {
+		return schema.Projection{}
+	}
 	p := urlParams(r.URL.Query())
 	return schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes"))
 }

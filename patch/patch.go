@@ -42,6 +42,10 @@ type Options struct {
 // Request is a parsed PatchOp body.
 type Request struct {
 	Operations []Operation
+	// Options are those Parse was given. A store that applies the request
+	// itself (a scim.Patcher) passes them to Apply, so that the server's
+	// configuration (unknown attributes rejected, say) holds there too.
+	Options Options
 }
 
 // Operation is one parsed PATCH operation.
@@ -98,7 +102,7 @@ func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request
 	if len(ops) > limit {
 		return nil, schema.Errorf(schema.InvalidValue, "the request has %d operations; the maximum is %d", len(ops), limit)
 	}
-	req := &Request{Operations: make([]Operation, 0, len(ops))}
+	req := &Request{Operations: make([]Operation, 0, len(ops)), Options: opts}
 	for i, raw := range ops {
 		op, err := parseOperation(raw, rt, opts)
 		if err != nil {

@@ -569,7 +569,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		if err != nil {
 			return err
 		}
-		attrs, r, err := patch.Apply(s.rt, full.Attributes, req, patch.Options{})
+		attrs, r, err := patch.Apply(s.rt, full.Attributes, req, req.Options)
 		if err != nil {
 			return err
 		}
