@@ -104,7 +104,8 @@ func Document(rt *schema.ResourceType, r *Resource) map[string]any {
 	for k, v := range r.Attributes {
 		doc[k] = v
 	}
-	schemas := []any{rt.Schema.ID}
+	schemas := make([]any, 1, 1+len(rt.Extensions))
+	schemas[0] = rt.Schema.ID
 	for _, ext := range rt.Extensions {
 		if _, ok := r.Attributes[ext.Schema.ID]; ok {
 			schemas = append(schemas, ext.Schema.ID)

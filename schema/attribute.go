@@ -126,6 +126,12 @@ func (s *Schema) Attribute(name string) *Attribute {
 }
 
 func findAttribute(attrs []*Attribute, name string) *Attribute {
+	// Canonical documents spell names as the schema does: try that first.
+	for _, a := range attrs {
+		if a.Name == name {
+			return a
+		}
+	}
 	for _, a := range attrs {
 		if strings.EqualFold(a.Name, name) {
 			return a
@@ -260,7 +266,7 @@ func (rt *ResourceType) LookupPath(path string) (Target, bool) {
 // colon. A path with no known URN prefix is returned whole as rest. A path
 // that is exactly an extension URN returns that URN and "".
 func (rt *ResourceType) SplitURN(path string) (urn, rest string) {
-	if !strings.HasPrefix(strings.ToLower(path), "urn:") {
+	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
 		return "", path
 	}
 	for _, s := range rt.Schemas() {

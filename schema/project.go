@@ -101,12 +101,24 @@ type projector struct {
 	include  pathSet
 	exclude  pathSet
 	explicit bool // the attributes parameter was given
+	zero     bool // neither parameter names anything
 }
 
 func newProjector(rt *ResourceType, p Projection) *projector {
 	pr := &projector{rt: rt, include: parsePaths(rt, p.Attributes), exclude: parsePaths(rt, p.ExcludedAttributes)}
 	pr.explicit = !pr.include.empty()
+	pr.zero = !pr.explicit && pr.exclude.empty()
 	return pr
+}
+
+// key returns the attrKey of a document key. Keys are looked up only in
+// the parsed paths, so without any the name is left as it is rather than
+// lower-cased for nothing.
+func (pr *projector) key(ext, name string) attrKey {
+	if pr.zero {
+		return attrKey{ext: ext, name: name}
+	}
+	return attrKey{ext: ext, name: strings.ToLower(name)}
 }
 
 // wanted reports whether the top-level attribute a (nil when the schema
@@ -207,7 +219,7 @@ func (rt *ResourceType) Project(doc map[string]any, p Projection) map[string]any
 			continue
 		}
 		a := pr.coreAttribute(key)
-		k := attrKey{name: strings.ToLower(key)}
+		k := pr.key("", key)
 		if !pr.wanted(a, k) {
 			continue
 		}
@@ -223,7 +235,7 @@ func (pr *projector) projectObject(attrs []*Attribute, ext string, m map[string]
 	out := make(map[string]any, len(m))
 	for key, v := range m {
 		a := findAttribute(attrs, key)
-		k := attrKey{ext: ext, name: strings.ToLower(key)}
+		k := pr.key(ext, key)
 		if !pr.wanted(a, k) {
 			continue
 		}

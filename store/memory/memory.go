@@ -84,25 +84,77 @@ var (
 // record is a stored resource. attrs never holds members or groups and is
 // never modified in place: a write replaces it.
 type record struct {
-	id           string
-	seq          int64
-	attrs        map[string]any
-	created      time.Time
-	lastModified time.Time
+	id    string
+	seq   int64
+	attrs map[string]any
+	// created and lastModified are UTC instants in Unix nanoseconds,
+	// which take a third of the space of a time.Time.
+	created      int64
+	lastModified int64
 	version      int64
 	members      *memberSet
 	deleted      bool
-	// doc is the resource's document (without members and groups), for
-	// filtering and sorting; rebuilt on every write.
-	doc map[string]any
 }
 
 // index maps a value of one attribute (lower-cased when the attribute is
-// not caseExact) to the records holding it.
+// not caseExact) to the records holding it. A value held by one record,
+// the common case, costs one map entry; only values held by several
+// records get a set of their own.
 type index struct {
 	attr   *schema.Attribute
 	unique bool
-	m      map[string]map[string]*record
+	one    map[string]*record
+	many   map[string]map[string]*record
+}
+
+func newIndex(a *schema.Attribute, unique bool) *index {
+	return &index{attr: a, unique: unique, one: map[string]*record{}, many: map[string]map[string]*record{}}
+}
+
+// records returns the records holding the value with key k.
+func (ix *index) records(k string) []*record {
+	if rec, ok := ix.one[k]; ok {
+		return []*record{rec}
+	}
+	recs := make([]*record, 0, len(ix.many[k]))
+	for _, rec := range ix.many[k] {
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+func (ix *index) add(k string, rec *record) {
+	if set, ok := ix.many[k]; ok {
+		set[rec.id] = rec
+		return
+	}
+	prev, ok := ix.one[k]
+	if !ok || prev.id == rec.id {
+		ix.one[k] = rec
+		return
+	}
+	delete(ix.one, k)
+	ix.many[k] = map[string]*record{prev.id: prev, rec.id: rec}
+}
+
+func (ix *index) remove(k string, rec *record) {
+	if prev, ok := ix.one[k]; ok {
+		if prev.id == rec.id {
+			delete(ix.one, k)
+		}
+		return
+	}
+	set, ok := ix.many[k]
+	if !ok {
+		return
+	}
+	delete(set, rec.id)
+	if len(set) == 1 {
+		for _, last := range set {
+			ix.one[k] = last
+		}
+		delete(ix.many, k)
+	}
 }
 
 func (ix *index) key(v string) string {
@@ -120,12 +172,12 @@ func newStore(db *DB, rt *schema.ResourceType) *Store {
 		}
 		unique := a.EffectiveUniqueness() != schema.UniqueNone
 		if unique || strings.EqualFold(a.Name, "displayName") {
-			s.indexes[a.Name] = &index{attr: a, unique: unique, m: map[string]map[string]*record{}}
+			s.indexes[a.Name] = newIndex(a, unique)
 		}
 	}
 	for _, a := range schema.CommonAttributes {
 		if a.Name == "externalId" {
-			s.indexes[a.Name] = &index{attr: a, m: map[string]map[string]*record{}}
+			s.indexes[a.Name] = newIndex(a, false)
 		}
 	}
 	if m := rt.Schema.Attribute("members"); m != nil && m.MultiValued && m.Type == schema.Complex {
@@ -148,7 +200,7 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	if err := s.checkUnique(attrs, ""); err != nil {
 		return nil, err
 	}
-	now := s.db.now().UTC()
+	now := s.db.now().UnixNano()
 	s.seq++
 	rec := &record{id: newID(), seq: s.seq, attrs: attrs, created: now, lastModified: now, version: 1}
 	if s.hasMembers {
@@ -160,7 +212,6 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	s.byID[rec.id] = rec
 	s.order = append(s.order, rec)
 	s.indexAdd(rec)
-	s.refresh(rec)
 	return s.snapshot(rec, true, true), nil
 }
 
@@ -246,7 +297,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		return s.snapshot(rec, withMembers, withGroups), res, nil
 	}
 	current := s.snapshot(rec, true, false)
-	attrs, res, err := patch.Apply(s.rt, current.Attributes, req, patch.Options{})
+	attrs, res, err := patch.Apply(s.rt, current.Attributes, req, req.Options)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -316,12 +367,16 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	s.db.mu.RLock()
 	defer s.db.mu.RUnlock()
+	if q.Filter == nil && q.SortBy == nil {
+		return s.pageInOrder(q), nil
+	}
 	candidates, indexed := s.lookup(q.Filter)
 	if !indexed {
 		candidates = s.order
 	}
 	needMembers := s.hasMembers && mentions(q, "members")
 	needGroups := s.hasGroups && mentions(q, "groups")
+	needDoc := mentionsDocOnly(q)
 	type match struct {
 		rec *record
 		doc map[string]any
@@ -331,9 +386,12 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if rec.deleted {
 			continue
 		}
-		doc := rec.doc
-		if needMembers || needGroups {
+		doc := rec.attrs
+		switch {
+		case needMembers || needGroups:
 			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
+		case needDoc:
+			doc = s.document(rec)
 		}
 		if q.Filter == nil || filter.Match(q.Filter, doc) {
 			found = append(found, match{rec, doc})
@@ -356,6 +414,35 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		page.Resources = append(page.Resources, s.snapshot(m.rec, withMembers, withGroups))
 	}
 	return page, nil
+}
+
+// pageInOrder answers a query without filter or sortBy: every resource
+// matches, in creation order, so the page is found without visiting the
+// resources after it, whatever the number of resources.
+func (s *Store) pageInOrder(q *scim.Query) *scim.Page {
+	page := &scim.Page{TotalResults: len(s.byID)}
+	start := max(q.StartIndex, 1) - 1
+	if start >= page.TotalResults || q.Count <= 0 {
+		return page
+	}
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page.Resources = make([]*scim.Resource, 0, min(q.Count, page.TotalResults-start))
+	skipped := 0
+	for _, rec := range s.order {
+		if len(page.Resources) == q.Count {
+			break
+		}
+		if rec.deleted {
+			continue
+		}
+		if skipped < start {
+			skipped++
+			continue
+		}
+		page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
+	}
+	return page
 }
 
 // ListAfter pages through the resources q.Filter selects in creation
@@ -382,6 +469,7 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	}
 	needMembers := s.hasMembers && mentions(q, "members")
 	needGroups := s.hasGroups && mentions(q, "groups")
+	needDoc := mentionsDocOnly(q)
 	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
 	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
 	page := &scim.Page{}
@@ -390,9 +478,12 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		if rec.deleted {
 			continue
 		}
-		doc := rec.doc
-		if needMembers || needGroups {
+		doc := rec.attrs
+		switch {
+		case needMembers || needGroups:
 			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
+		case needDoc:
+			doc = s.document(rec)
 		}
 		if q.Filter != nil && !filter.Match(q.Filter, doc) {
 			continue
@@ -429,6 +520,35 @@ func mentions(q *scim.Query, name string) bool {
 	return found
 }
 
+// mentionsDocOnly reports whether the query's filter or sortBy names an
+// attribute that a record's attributes lack and its document has: id,
+// meta or schemas. Other filters and sorts read the attributes directly,
+// which hold the same values under the same keys.
+func mentionsDocOnly(q *scim.Query) bool {
+	docOnly := func(p filter.AttrPath) bool {
+		if p.Extension != "" {
+			return false
+		}
+		name := p.Name
+		if p.Attr != nil {
+			name = p.Attr.Name
+		}
+		return strings.EqualFold(name, "id") || strings.EqualFold(name, "meta") || strings.EqualFold(name, "schemas")
+	}
+	found := q.SortBy != nil && docOnly(*q.SortBy)
+	filter.Walk(q.Filter, func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Compare:
+			found = found || docOnly(e.Path)
+		case *filter.ValuePath:
+			found = found || docOnly(e.Path)
+			return false
+		}
+		return true
+	})
+	return found
+}
+
 // lookup returns the records an indexed "eq" comparison of the filter
 // selects, in creation order, and whether the filter had one.
 func (s *Store) lookup(e filter.Expr) ([]*record, bool) {
@@ -448,10 +568,7 @@ func (s *Store) lookup(e filter.Expr) ([]*record, bool) {
 		if !ok || ix.attr.CaseExact != e.Path.Attr.CaseExact {
 			return nil, false
 		}
-		recs := make([]*record, 0, len(ix.m[ix.key(v)]))
-		for _, rec := range ix.m[ix.key(v)] {
-			recs = append(recs, rec)
-		}
+		recs := ix.records(ix.key(v))
 		sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
 		return recs, true
 	case *filter.Logical:
@@ -520,20 +637,18 @@ func (s *Store) write(rec *record, attrs map[string]any, members []map[string]an
 // touch records a write: a new version and lastModified.
 func (s *Store) touch(rec *record) {
 	rec.version++
-	rec.lastModified = s.db.now().UTC()
-	if !rec.lastModified.After(rec.created) {
-		rec.lastModified = rec.created
-	}
-	s.refresh(rec)
+	rec.lastModified = max(s.db.now().UnixNano(), rec.created)
 }
 
-// refresh rebuilds the record's document.
-func (s *Store) refresh(rec *record) {
-	rec.doc = scim.Document(s.rt, &scim.Resource{ID: rec.id, Attributes: rec.attrs, Meta: s.meta(rec)})
+// document returns the record's document (without members and groups),
+// for the filters and sorts that name id, meta or schemas.
+func (s *Store) document(rec *record) map[string]any {
+	return scim.Document(s.rt, &scim.Resource{ID: rec.id, Attributes: rec.attrs, Meta: s.meta(rec)})
 }
 
 func (s *Store) meta(rec *record) scim.Meta {
-	return scim.Meta{ResourceType: s.rt.Name, Created: rec.created, LastModified: rec.lastModified, Version: versionTag(rec.version)}
+	return scim.Meta{ResourceType: s.rt.Name, Created: time.Unix(0, rec.created).UTC(),
+		LastModified: time.Unix(0, rec.lastModified).UTC(), Version: versionTag(rec.version)}
 }
 
 // snapshot returns a copy of the record that the caller may change.
@@ -591,8 +706,8 @@ func (s *Store) checkUnique(attrs map[string]any, self string) error {
 		if !ok {
 			continue
 		}
-		for id := range ix.m[ix.key(v)] {
-			if id != self {
+		for _, rec := range ix.records(ix.key(v)) {
+			if rec.id != self {
 				return fmt.Errorf("%w: %s %q is already taken", scim.ErrConflict, name, v)
 			}
 		}
@@ -603,11 +718,7 @@ func (s *Store) checkUnique(attrs map[string]any, self string) error {
 func (s *Store) indexAdd(rec *record) {
 	for name, ix := range s.indexes {
 		if v, ok := rec.attrs[name].(string); ok {
-			k := ix.key(v)
-			if ix.m[k] == nil {
-				ix.m[k] = map[string]*record{}
-			}
-			ix.m[k][rec.id] = rec
+			ix.add(ix.key(v), rec)
 		}
 	}
 }
@@ -615,11 +726,7 @@ func (s *Store) indexAdd(rec *record) {
 func (s *Store) indexRemove(rec *record) {
 	for name, ix := range s.indexes {
 		if v, ok := rec.attrs[name].(string); ok {
-			k := ix.key(v)
-			delete(ix.m[k], rec.id)
-			if len(ix.m[k]) == 0 {
-				delete(ix.m, k)
-			}
+			ix.remove(ix.key(v), rec)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
@@ -95,6 +96,31 @@ func BenchmarkUserNameEq(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
+				})
+				// ratio alternates batches of both, so that a busy moment
+				// of a shared machine slows them alike, and reports the
+				// store's time over the raw query's as store/raw.
+				b.Run("ratio", func(b *testing.B) {
+					const batch = 50
+					var storeTime, rawTime time.Duration
+					for done := 0; done < b.N; done += batch {
+						t0 := time.Now()
+						for i := 0; i < batch; i++ {
+							if page, err := store.Users().List(context.Background(), q); err != nil || page.TotalResults != 1 {
+								b.Fatal(err, page)
+							}
+						}
+						t1 := time.Now()
+						for i := 0; i < batch; i++ {
+							var data []byte
+							if err := db.QueryRow(raw, fmt.Sprintf("USER%d@example.com", n/2)).Scan(&data); err != nil {
+								b.Fatal(err)
+							}
+						}
+						storeTime += t1.Sub(t0)
+						rawTime += time.Since(t1)
+					}
+					b.ReportMetric(float64(storeTime)/float64(rawTime), "store/raw")
 				})
 			})
 		}
