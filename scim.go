@@ -22,13 +22,13 @@ package scim
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/scimkit/scim/filter"
@@ -224,15 +224,28 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 // writeJSON writes v as the SCIM response with the given status.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", ContentType)
-	w.WriteHeader(status)
 	if rec, ok := w.(*recorder); ok {
+		rec.WriteHeader(status)
 		rec.doc = v // a bulk operation: the bulk response encodes it
 		return
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	buf, err := appendJSON((*bp)[:0], v)
+	if err != nil {
+		// A value a store put in a resource that JSON cannot hold.
+		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
+		status = http.StatusInternalServerError
+		buf, _ = appendJSON((*bp)[:0], (&Error{Status: status, Detail: "internal server error"}).document())
+	}
+	buf = append(buf, '\n')
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(status)
+	if _, err := w.Write(buf); err != nil {
 		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
+	}
+	if cap(buf) <= 1<<20 {
+		*bp = buf // keep the grown buffer, but not a huge one
 	}
 }
 
