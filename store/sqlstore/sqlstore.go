@@ -195,15 +195,30 @@ type row struct {
 	created      time.Time
 	lastModified time.Time
 	attrs        map[string]any
+	// groups, when the query selected groupsColumn, is the user's
+	// groups as a JSON array, so that no second query is needed.
+	groups       []byte
+	groupsLoaded bool
 }
 
 const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
 
 func (s *Store) scan(rows interface{ Scan(...any) error }, extra ...any) (*row, error) {
+	return s.scanRow(rows, false, extra...)
+}
+
+// scanRow reads a row of columns, followed by groupsColumn when
+// withGroups, followed by extra.
+func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool, extra ...any) (*row, error) {
 	var r row
 	var created, modified any
 	var data []byte
-	if err := rows.Scan(append([]any{&r.seq, &r.id, &r.version, &created, &modified, &data}, extra...)...); err != nil {
+	targets := []any{&r.seq, &r.id, &r.version, &created, &modified, &data}
+	if withGroups {
+		targets = append(targets, &r.groups)
+		r.groupsLoaded = true
+	}
+	if err := rows.Scan(append(targets, extra...)...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -279,7 +294,7 @@ func (s *Store) resource(ctx context.Context, q querier, r *row, withMembers, wi
 		}
 	}
 	if withGroups {
-		groups, err := s.loadGroups(ctx, q, r.id)
+		groups, err := s.groupsOf(ctx, q, r)
 		if err != nil {
 			return nil, err
 		}
@@ -326,12 +341,61 @@ func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, er
 		if err := rows.Scan(&gid, &name); err != nil {
 			return nil, err
 		}
-		entry := map[string]any{"value": gid, "type": "direct"}
-		if name.Valid {
-			entry["display"] = name.String
-		}
-		out = append(out, entry)
+		out = append(out, groupEntry(gid, name))
 	}
+	sortGroups(out)
+	return out, rows.Err()
+}
+
+// groupsOf returns the groups of the user in r: from the row when the
+// query selected them, else from a query of its own.
+func (s *Store) groupsOf(ctx context.Context, q querier, r *row) ([]any, error) {
+	if !r.groupsLoaded {
+		return s.loadGroups(ctx, q, r.id)
+	}
+	var refs []struct {
+		Value   string  `json:"value"`
+		Display *string `json:"display"`
+	}
+	if len(r.groups) > 0 {
+		if err := json.Unmarshal(r.groups, &refs); err != nil {
+			return nil, fmt.Errorf("sqlstore: decoding the groups of %s: %w", r.id, err)
+		}
+	}
+	out := make([]any, 0, len(refs))
+	for _, ref := range refs {
+		display := sql.NullString{Valid: ref.Display != nil}
+		if display.Valid {
+			display.String = *ref.Display
+		}
+		out = append(out, groupEntry(ref.Value, display))
+	}
+	sortGroups(out)
+	return out, nil
+}
+
+// groupsColumn is a scalar subquery selecting the groups of the user in
+// row r as a JSON array of {"value", "display"} objects ([] or NULL when
+// there are none), so that a list reads a user and its groups at once.
+func (s *Store) groupsColumn(t *translator) string {
+	from := " FROM " + s.db.members + " m JOIN " + s.db.resources + " g ON g.type = " + t.arg(s.db.groups.rt.Name) +
+		" AND g.id = m.group_id WHERE m.member_id = r.id)"
+	if s.db.d.pg() {
+		return "(SELECT json_agg(json_build_object('value', m.group_id, 'display', g.display_name))" + from
+	}
+	return "(SELECT json_group_array(json_object('value', m.group_id, 'display', g.display_name))" + from
+}
+
+func groupEntry(id string, display sql.NullString) map[string]any {
+	entry := map[string]any{"value": id, "type": "direct"}
+	if display.Valid {
+		entry["display"] = display.String
+	}
+	return entry
+}
+
+// sortGroups orders a user's groups by display name, then id.
+func sortGroups(out []any) {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].(map[string]any), out[j].(map[string]any)
 		x, _ := a["display"].(string)
@@ -341,7 +405,6 @@ func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, er
 		}
 		return a["value"].(string) < b["value"].(string)
 	})
-	return out, rows.Err()
 }
 
 // split separates a group's members from the attributes stored as JSON and
@@ -692,13 +755,24 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if q.Count > 0 {
 		// One query returns the page and, with a window function, the
 		// total; only a page past the end needs a separate count.
-		list, args := t.finish("SELECT " + columns + ", COUNT(*) OVER ()" + from + " ORDER BY " + order +
-			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
+		query := "SELECT " + columns + ", COUNT(*) OVER ()" + from + " ORDER BY " + order +
+			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1)
+		// On PostgreSQL the users' groups come with the page, in the same
+		// round trip, computed for the rows of the page only. SQLite runs
+		// in process: a query of its own per user costs it less than the
+		// window and subquery.
+		withGroups := s.db.d.pg() && s.hasGroups && q.Projection.Includes(s.rt, "groups")
+		if withGroups {
+			query = "SELECT " + columns + ", " + s.groupsColumn(t) + ", r.total FROM (SELECT " + columns +
+				", COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY " + order + ") AS pos" + from +
+				" ORDER BY " + order + " LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1) + ") r ORDER BY r.pos"
+		}
+		list, args := t.finish(query)
 		rows, err := s.db.queryContext(ctx, list, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
 		}
-		found, err := s.collect(rows, &page.TotalResults)
+		found, err := s.collect(rows, withGroups, &page.TotalResults)
 		if err != nil {
 			return nil, err
 		}
@@ -713,13 +787,13 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	return page, nil
 }
 
-// collect reads the rows of a query; extra receives the columns after the
-// resource's.
-func (s *Store) collect(rows *sql.Rows, extra ...any) ([]*row, error) {
+// collect reads the rows of a query: columns, then groupsColumn when
+// withGroups, then the columns extra receives.
+func (s *Store) collect(rows *sql.Rows, withGroups bool, extra ...any) ([]*row, error) {
 	defer rows.Close()
 	var found []*row
 	for rows.Next() {
-		r, err := s.scan(rows, extra...)
+		r, err := s.scanRow(rows, withGroups, extra...)
 		if err != nil {
 			return nil, err
 		}
@@ -775,7 +849,7 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	if err != nil {
 		return nil, "", err
 	}
-	found, err := s.collect(rows)
+	found, err := s.collect(rows, false)
 	if err != nil {
 		return nil, "", err
 	}

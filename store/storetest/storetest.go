@@ -349,6 +349,19 @@ func (s suite) membership(t *testing.T) {
 	assert.Equal(t, []string{g.ID}, groupIDs(u), "a user's groups come from membership")
 	assert.Equal(t, "Teachers", u.Attributes["groups"].([]any)[0].(map[string]any)["display"])
 
+	// A list shows each user's groups too, ordered by display name.
+	admins := s.group(t, st.Groups, "Admins", alice.ID)
+	s.user(t, st.Users, "dora", nil)
+	page, err := st.Users.List(ctx, s.query(t, s.users, ""))
+	require.NoError(t, err)
+	byName := map[string][]string{}
+	for _, r := range page.Resources {
+		byName[r.Attributes["userName"].(string)] = groupIDs(r)
+	}
+	assert.Equal(t, map[string][]string{"alice": {admins.ID, g.ID}, "bob": {g.ID}, "dora": nil}, byName)
+	_, err = st.Groups.Replace(ctx, &scim.Resource{ID: admins.ID, Attributes: map[string]any{"displayName": "Admins"}}, "")
+	require.NoError(t, err)
+
 	// groups is read-only: a user write cannot change it.
 	_, err = st.Users.Replace(ctx, &scim.Resource{ID: bob.ID, Attributes: map[string]any{"userName": "bob", "groups": []any{}}}, "")
 	require.NoError(t, err)
@@ -380,7 +393,7 @@ func (s suite) membership(t *testing.T) {
 
 	// Filtering groups by member.
 	s.group(t, st.Groups, "Readers", carol.ID)
-	page, err := st.Groups.List(ctx, s.query(t, s.groups, `members[value eq "`+carol.ID+`"]`))
+	page, err = st.Groups.List(ctx, s.query(t, s.groups, `members[value eq "`+carol.ID+`"]`))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Readers"}, names(page, "displayName"))
 }
