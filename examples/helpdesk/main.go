@@ -33,6 +33,7 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/examples/internal/boot"
+	"github.com/scimkit/scim/examples/internal/jsonapi"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -175,11 +176,11 @@ type ticket struct {
 func (a *app) listTickets(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), `SELECT t.id, t.subject, t.status, u.username, tm.name FROM tickets t
 		LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN teams tm ON tm.id = t.team_id ORDER BY t.id`)
-	list, err := collect(rows, err, func(s scanner) (ticket, error) {
+	list, err := jsonapi.Collect(rows, err, func(s jsonapi.Scanner) (ticket, error) {
 		var t ticket
 		return t, s.Scan(&t.ID, &t.Subject, &t.Status, &t.Assignee, &t.Team)
 	})
-	reply(w, list, err)
+	jsonapi.Reply(w, list, err)
 }
 
 // openTicket opens a ticket: {"subject": ..., "assignee": username, "team": name};
@@ -187,29 +188,29 @@ func (a *app) listTickets(w http.ResponseWriter, r *http.Request) {
 func (a *app) openTicket(w http.ResponseWriter, r *http.Request) {
 	var req struct{ Subject, Assignee, Team string }
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Subject == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `send {"subject": ..., "assignee": ..., "team": ...}`})
+		jsonapi.Write(w, http.StatusBadRequest, map[string]string{"error": `send {"subject": ..., "assignee": ..., "team": ...}`})
 		return
 	}
 	var assignee, team sql.NullInt64
 	if req.Assignee != "" {
 		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM users WHERE lower(username) = lower(?) AND active", req.Assignee).Scan(&assignee)
 		if errors.Is(err, sql.ErrNoRows) {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "no active agent " + req.Assignee})
+			jsonapi.Write(w, http.StatusUnprocessableEntity, map[string]string{"error": "no active agent " + req.Assignee})
 			return
 		}
 		if err != nil {
-			reply(w, nil, err)
+			jsonapi.Reply(w, nil, err)
 			return
 		}
 	}
 	if req.Team != "" {
 		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM teams WHERE lower(name) = lower(?)", req.Team).Scan(&team)
 		if errors.Is(err, sql.ErrNoRows) {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "no team " + req.Team})
+			jsonapi.Write(w, http.StatusUnprocessableEntity, map[string]string{"error": "no team " + req.Team})
 			return
 		}
 		if err != nil {
-			reply(w, nil, err)
+			jsonapi.Reply(w, nil, err)
 			return
 		}
 	}
@@ -217,10 +218,10 @@ func (a *app) openTicket(w http.ResponseWriter, r *http.Request) {
 	err := a.db.QueryRowContext(r.Context(), "INSERT INTO tickets (subject, assignee_id, team_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
 		req.Subject, assignee, team, now()).Scan(&id)
 	if err != nil {
-		reply(w, nil, err)
+		jsonapi.Reply(w, nil, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "subject": req.Subject})
+	jsonapi.Write(w, http.StatusCreated, map[string]any{"id": id, "subject": req.Subject})
 }
 
 // teamView is a team with its agents' usernames.
@@ -234,7 +235,7 @@ func (a *app) listTeams(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), `SELECT t.id, t.name, COALESCE(json_group_array(u.username) FILTER (WHERE u.id IS NOT NULL), '[]')
 		FROM teams t LEFT JOIN team_members m ON m.team_id = t.id LEFT JOIN users u ON u.id = m.user_id
 		GROUP BY t.id ORDER BY t.name`)
-	list, err := collect(rows, err, func(s scanner) (teamView, error) {
+	list, err := jsonapi.Collect(rows, err, func(s jsonapi.Scanner) (teamView, error) {
 		var t teamView
 		var agents string
 		if err := s.Scan(&t.ID, &t.Name, &agents); err != nil {
@@ -242,7 +243,7 @@ func (a *app) listTeams(w http.ResponseWriter, r *http.Request) {
 		}
 		return t, json.Unmarshal([]byte(agents), &t.Agents)
 	})
-	reply(w, list, err)
+	jsonapi.Reply(w, list, err)
 }
 
 // auditEntry is a row of the audit log.
@@ -261,50 +262,16 @@ func (a *app) listAudit(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "limit must be a positive integer"})
+			jsonapi.Write(w, http.StatusBadRequest, map[string]string{"error": "limit must be a positive integer"})
 			return
 		}
 		limit = n
 	}
 	rows, err := a.db.QueryContext(r.Context(), `SELECT at, actor, action, resource_type, resource_id, detail
 		FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
-	list, err := collect(rows, err, func(s scanner) (auditEntry, error) {
+	list, err := jsonapi.Collect(rows, err, func(s jsonapi.Scanner) (auditEntry, error) {
 		var e auditEntry
 		return e, s.Scan(&e.At, &e.Actor, &e.Action, &e.ResourceType, &e.ResourceID, &e.Detail)
 	})
-	reply(w, list, err)
-}
-
-type scanner interface{ Scan(...any) error }
-
-// collect scans every row with scan.
-func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
-}
-
-// reply writes v, or a 500 for err.
-func reply(w http.ResponseWriter, v any, err error) {
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	jsonapi.Reply(w, list, err)
 }

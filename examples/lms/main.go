@@ -32,6 +32,7 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/examples/internal/boot"
+	"github.com/scimkit/scim/examples/internal/jsonapi"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -157,24 +158,24 @@ func (a *api) listCourses(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), `SELECT c.code, c.title, COUNT(e.user_id), COUNT(CASE WHEN u.status = 'active' THEN 1 END)
 		FROM courses c LEFT JOIN enrolments e ON e.course_id = c.id LEFT JOIN users u ON u.id = e.user_id
 		GROUP BY c.id ORDER BY c.code`)
-	list, err := collect(rows, err, func(s scanner) (course, error) {
+	list, err := jsonapi.Collect(rows, err, func(s jsonapi.Scanner) (course, error) {
 		var c course
 		return c, s.Scan(&c.Code, &c.Title, &c.Enrolled, &c.Active)
 	})
-	reply(w, list, err)
+	jsonapi.Reply(w, list, err)
 }
 
 func (a *api) createCourse(w http.ResponseWriter, r *http.Request) {
 	var c course
 	if err := json.NewDecoder(r.Body).Decode(&c); err != nil || c.Code == "" || c.Title == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "send {\"code\": ..., \"title\": ...}"})
+		jsonapi.Write(w, http.StatusBadRequest, map[string]string{"error": "send {\"code\": ..., \"title\": ...}"})
 		return
 	}
 	if _, err := a.db.ExecContext(r.Context(), "INSERT INTO courses (code, title) VALUES (?, ?)", c.Code, c.Title); err != nil {
-		writeJSON(w, http.StatusConflict, map[string]string{"error": "course " + c.Code + " exists"})
+		jsonapi.Write(w, http.StatusConflict, map[string]string{"error": "course " + c.Code + " exists"})
 		return
 	}
-	writeJSON(w, http.StatusCreated, c)
+	jsonapi.Write(w, http.StatusCreated, c)
 }
 
 // learner is a row of users as the LMS shows it.
@@ -191,7 +192,7 @@ type learner struct {
 
 const learnerFields = "u.id, u.username, u.first_name, u.last_name, u.email, u.status, u.external_ref, u.deprovisioned_at"
 
-func scanLearner(s scanner) (learner, error) {
+func scanLearner(s jsonapi.Scanner) (learner, error) {
 	var l learner
 	return l, s.Scan(&l.ID, &l.Username, &l.FirstName, &l.LastName, &l.Email, &l.Status, &l.ExternalRef, &l.Removed)
 }
@@ -199,8 +200,8 @@ func scanLearner(s scanner) (learner, error) {
 // listUsers lists every learner, including those SCIM no longer sees.
 func (a *api) listUsers(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), "SELECT "+learnerFields+" FROM users u ORDER BY u.id")
-	list, err := collect(rows, err, scanLearner)
-	reply(w, list, err)
+	list, err := jsonapi.Collect(rows, err, scanLearner)
+	jsonapi.Reply(w, list, err)
 }
 
 // listLearners lists the active learners of a course.
@@ -208,8 +209,8 @@ func (a *api) listLearners(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), "SELECT "+learnerFields+` FROM users u
 		JOIN enrolments e ON e.user_id = u.id JOIN courses c ON c.id = e.course_id
 		WHERE c.code = ? AND u.status = 'active' ORDER BY u.username`, r.PathValue("code"))
-	list, err := collect(rows, err, scanLearner)
-	reply(w, list, err)
+	list, err := jsonapi.Collect(rows, err, scanLearner)
+	jsonapi.Reply(w, list, err)
 }
 
 // enrol enrols an active learner in a course: {"userId": 1, "course": "GO101"}.
@@ -219,65 +220,31 @@ func (a *api) enrol(w http.ResponseWriter, r *http.Request) {
 		Course string      `json:"course"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "send {\"userId\": ..., \"course\": ...}"})
+		jsonapi.Write(w, http.StatusBadRequest, map[string]string{"error": "send {\"userId\": ..., \"course\": ...}"})
 		return
 	}
 	var st string
 	err := a.db.QueryRowContext(r.Context(), "SELECT status FROM users WHERE id = ?", req.UserID.String()).Scan(&st)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such learner"})
+		jsonapi.Write(w, http.StatusNotFound, map[string]string{"error": "no such learner"})
 		return
 	case err != nil:
-		reply(w, nil, err)
+		jsonapi.Reply(w, nil, err)
 		return
 	case st != "active":
-		writeJSON(w, http.StatusConflict, map[string]string{"error": "the learner is inactive"})
+		jsonapi.Write(w, http.StatusConflict, map[string]string{"error": "the learner is inactive"})
 		return
 	}
 	res, err := a.db.ExecContext(r.Context(), `INSERT OR IGNORE INTO enrolments (user_id, course_id, enrolled_at)
 		SELECT ?, id, ? FROM courses WHERE code = ?`, req.UserID.String(), time.Now().UTC().Format(time.RFC3339), req.Course)
 	if err != nil {
-		reply(w, nil, err)
+		jsonapi.Reply(w, nil, err)
 		return
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such course, or already enrolled"})
+		jsonapi.Write(w, http.StatusNotFound, map[string]string{"error": "no such course, or already enrolled"})
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"userId": req.UserID.String(), "course": req.Course})
-}
-
-type scanner interface{ Scan(...any) error }
-
-// collect scans every row with scan.
-func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
-}
-
-// reply writes v, or a 500 for err.
-func reply(w http.ResponseWriter, v any, err error) {
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	jsonapi.Write(w, http.StatusCreated, map[string]string{"userId": req.UserID.String(), "course": req.Course})
 }
