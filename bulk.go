@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -265,10 +264,12 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 		op.result = bulkError(op, &Error{Status: http.StatusNotFound, Detail: "no resource endpoint at " + path})
 		return
 	}
-	if !s.serveBulkOp(rec, sub) {
-		op.result = bulkError(op, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
-		return
-	}
+	// A panic fails this operation only: the results of the operations
+	// already committed still reach the client.
+	func() {
+		defer s.recoverPanic(rec, sub)
+		s.mux.ServeHTTP(rec, sub)
+	}()
 	result := map[string]any{"method": op.method, "status": strconv.Itoa(rec.status)}
 	if op.bulkID != "" {
 		result["bulkId"] = op.bulkID
@@ -290,24 +291,6 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 		}
 	}
 	op.result = result
-}
-
-// serveBulkOp runs one operation's handler. A panic is logged and makes it
-// return false, so that it fails that operation only: the results of the
-// operations already committed still reach the client.
-func (s *Server) serveBulkOp(w http.ResponseWriter, r *http.Request) (ok bool) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving bulk operation",
-				"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			ok = false
-		}
-	}()
-	s.mux.ServeHTTP(w, r)
-	return true
 }
 
 // resolveRefs replaces "bulkId:x" strings (and path segments) with the ids

@@ -161,16 +161,7 @@ func (s *Server) routes() {
 // where the Server is mounted: strip the mount prefix with
 // http.StripPrefix.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
-				"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
-		}
-	}()
+	defer s.recoverPanic(w, r)
 	if r.URL.Path == "" || r.URL.Path[0] != '/' {
 		r2 := *r
 		u := *r.URL
@@ -219,6 +210,22 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no SCIM endpoint at " + r.URL.Path})
+}
+
+// recoverPanic, deferred, turns a panic of the handler serving r into a
+// logged 500 with a generic detail (http.ErrAbortHandler goes on, as
+// net/http expects).
+func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
+		"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+	s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
 }
 
 // writeJSON writes v as the SCIM response with the given status.
