@@ -13,25 +13,10 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/fixture"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/memory"
 )
-
-// benchUser returns the canonical attributes of the i-th typical user.
-func benchUser(i int) map[string]any {
-	name := fmt.Sprintf("user%07d@example.com", i)
-	family := fmt.Sprintf("Family%07d", i)
-	return map[string]any{
-		"userName":                     name,
-		"externalId":                   fmt.Sprintf("ext-%07d", i),
-		"active":                       true,
-		"displayName":                  "Given " + family,
-		"title":                        "Engineer",
-		"name":                         map[string]any{"givenName": "Given", "familyName": family, "formatted": "Given " + family},
-		"emails":                       []any{map[string]any{"value": name, "type": "work", "primary": true}},
-		schema.EnterpriseUserSchemaURN: map[string]any{"employeeNumber": fmt.Sprint(i), "department": "Engineering"},
-	}
-}
 
 // benchServer is a Server over a memory store holding n typical users,
 // called in process through ServeHTTP.
@@ -51,7 +36,7 @@ func newBenchServer(b *testing.B, n int) *benchServer {
 	}
 	bs := &benchServer{srv: srv, db: db}
 	for i := 0; i < n; i++ {
-		res, err := db.Users().Create(context.Background(), &scim.Resource{Attributes: benchUser(i)})
+		res, err := db.Users().Create(context.Background(), &scim.Resource{Attributes: fixture.User(i)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -132,7 +117,7 @@ func BenchmarkCreateUser(b *testing.B) {
 	bs := newBenchServer(b, 0)
 	bodies := make([][]byte, 0, 1024)
 	for i := 0; i < cap(bodies); i++ {
-		attrs := benchUser(0)
+		attrs := fixture.User(0)
 		attrs["schemas"] = []any{schema.UserSchemaURN, schema.EnterpriseUserSchemaURN}
 		attrs["userName"] = fmt.Sprintf("%%d-%d@example.com", i) // made unique below
 		body, err := json.Marshal(attrs)

@@ -61,6 +61,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/fixture"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/memory"
 	"github.com/scimkit/scim/store/sqlstore"
@@ -465,26 +466,9 @@ func getJSON(ctx context.Context, client *http.Client, target string) (map[strin
 	return doc, nil
 }
 
-// userAttrs returns the canonical attributes of the i-th typical user, as
-// an identity provider creates it.
-func userAttrs(i int) map[string]any {
-	name := fmt.Sprintf("user%07d@example.com", i)
-	family := fmt.Sprintf("Family%07d", i)
-	return map[string]any{
-		"userName":                     name,
-		"externalId":                   fmt.Sprintf("ext-%07d", i),
-		"active":                       true,
-		"displayName":                  "Given " + family,
-		"title":                        "Engineer",
-		"name":                         map[string]any{"givenName": "Given", "familyName": family, "formatted": "Given " + family},
-		"emails":                       []any{map[string]any{"value": name, "type": "work", "primary": true}},
-		schema.EnterpriseUserSchemaURN: map[string]any{"employeeNumber": strconv.Itoa(i), "department": "Engineering"},
-	}
-}
-
 // userBody returns the JSON body creating the user with the given name.
 func userBody(name string) []byte {
-	attrs := userAttrs(0)
+	attrs := fixture.User(0)
 	attrs["userName"] = name
 	attrs["externalId"] = "ext-" + name
 	attrs["schemas"] = []any{schema.UserSchemaURN, schema.EnterpriseUserSchemaURN}
@@ -500,7 +484,7 @@ func loadUsers(ctx context.Context, t *target, users scim.ResourceStore, n int) 
 				return err
 			}
 		}
-		res, err := users.Create(ctx, &scim.Resource{Attributes: userAttrs(i)})
+		res, err := users.Create(ctx, &scim.Resource{Attributes: fixture.User(i)})
 		if err != nil {
 			return fmt.Errorf("loading user %d into %s: %w", i, t.name, err)
 		}

@@ -10,29 +10,13 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/internal/fixture"
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/memory"
 )
 
 var ctx = context.Background()
-
-// typicalUser returns the canonical attributes of the i-th typical user:
-// name, emails, externalId, title and two enterprise attributes.
-func typicalUser(i int) map[string]any {
-	name := fmt.Sprintf("user%07d@example.com", i)
-	family := fmt.Sprintf("Family%07d", i)
-	return map[string]any{
-		"userName":                     name,
-		"externalId":                   fmt.Sprintf("ext-%07d", i),
-		"active":                       true,
-		"displayName":                  "Given " + family,
-		"title":                        "Engineer",
-		"name":                         map[string]any{"givenName": "Given", "familyName": family, "formatted": "Given " + family},
-		"emails":                       []any{map[string]any{"value": name, "type": "work", "primary": true}},
-		schema.EnterpriseUserSchemaURN: map[string]any{"employeeNumber": fmt.Sprint(i), "department": "Engineering"},
-	}
-}
 
 // filled keeps the stores of fill across the runs of -count, so that a
 // store of 1,000,000 users is loaded once.
@@ -54,7 +38,7 @@ func fill(b *testing.B, n int) *memory.DB {
 	}
 	db := memory.New()
 	for i := 0; i < n; i++ {
-		if _, err := db.Users().Create(ctx, &scim.Resource{Attributes: typicalUser(i)}); err != nil {
+		if _, err := db.Users().Create(ctx, &scim.Resource{Attributes: fixture.User(i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -218,7 +202,7 @@ func BenchmarkResidentUser(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		db := memory.New()
 		for j := 0; j < n; j++ {
-			if _, err := db.Users().Create(ctx, &scim.Resource{Attributes: typicalUser(j)}); err != nil {
+			if _, err := db.Users().Create(ctx, &scim.Resource{Attributes: fixture.User(j)}); err != nil {
 				b.Fatal(err)
 			}
 		}
