@@ -337,7 +337,7 @@ func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, er
 	var out []any
 	for rows.Next() {
 		var gid string
-		var name sql.NullString
+		var name *string // NULL for a group without displayName
 		if err := rows.Scan(&gid, &name); err != nil {
 			return nil, err
 		}
@@ -364,32 +364,27 @@ func (s *Store) groupsOf(ctx context.Context, q querier, r *row) ([]any, error) 
 	}
 	out := make([]any, 0, len(refs))
 	for _, ref := range refs {
-		display := sql.NullString{Valid: ref.Display != nil}
-		if display.Valid {
-			display.String = *ref.Display
-		}
-		out = append(out, groupEntry(ref.Value, display))
+		out = append(out, groupEntry(ref.Value, ref.Display))
 	}
 	sortGroups(out)
 	return out, nil
 }
 
-// groupsColumn is a scalar subquery selecting the groups of the user in
-// row r as a JSON array of {"value", "display"} objects ([] or NULL when
+// groupsColumn is a PostgreSQL scalar subquery selecting the groups of the
+// user in row r as a JSON array of {"value", "display"} objects (NULL when
 // there are none), so that a list reads a user and its groups at once.
 func (s *Store) groupsColumn(t *translator) string {
-	from := " FROM " + s.db.members + " m JOIN " + s.db.resources + " g ON g.type = " + t.arg(s.db.groups.rt.Name) +
+	return "(SELECT json_agg(json_build_object('value', m.group_id, 'display', g.display_name)) FROM " +
+		s.db.members + " m JOIN " + s.db.resources + " g ON g.type = " + t.arg(s.db.groups.rt.Name) +
 		" AND g.id = m.group_id WHERE m.member_id = r.id)"
-	if s.db.d.pg() {
-		return "(SELECT json_agg(json_build_object('value', m.group_id, 'display', g.display_name))" + from
-	}
-	return "(SELECT json_group_array(json_object('value', m.group_id, 'display', g.display_name))" + from
 }
 
-func groupEntry(id string, display sql.NullString) map[string]any {
+// groupEntry is one value of a user's "groups"; display is nil for a group
+// without displayName.
+func groupEntry(id string, display *string) map[string]any {
 	entry := map[string]any{"value": id, "type": "direct"}
-	if display.Valid {
-		entry["display"] = display.String
+	if display != nil {
+		entry["display"] = *display
 	}
 	return entry
 }
@@ -501,15 +496,16 @@ func (s *Store) Get(ctx context.Context, id string, p schema.Projection) (*scim.
 }
 
 func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row, error) {
-	if strings.IndexByte(id, 0) >= 0 {
-		// No stored id holds NUL, and PostgreSQL refuses it as a parameter.
-		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)
+	// No stored id holds NUL, and PostgreSQL refuses it as a parameter.
+	err := sql.ErrNoRows
+	var r *row
+	if strings.IndexByte(id, 0) < 0 {
+		query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.type = ? AND r.id = ?"
+		if lock && s.db.d.pg() {
+			query += " FOR UPDATE"
+		}
+		r, err = s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.rt.Name, id))
 	}
-	query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.type = ? AND r.id = ?"
-	if lock && s.db.d.pg() {
-		query += " FOR UPDATE"
-	}
-	r, err := s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.rt.Name, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)
 	}
