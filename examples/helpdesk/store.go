@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/examples/internal/jsonapi"
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/sqlstore"
@@ -39,22 +39,31 @@ func now() time.Time { return time.Now().UTC() }
 
 func tag(version int) string { return fmt.Sprintf(`W/"%d"`, version) }
 
-// where translates a filter into a condition over a table's columns; an
-// attribute without a column is the client's error (400 invalidFilter).
-func where(f filter.Expr, rt *schema.ResourceType, columns map[string]string) (string, []any, error) {
-	if f == nil {
-		return "1 = 1", nil, nil
+// listPage answers the filter, sort and page of q over table in SQL, with
+// columns mapping attribute paths to the table's columns (an attribute
+// without one is the client's error), and returns the total and the page's
+// rows read by scan.
+func listPage[T any](ctx context.Context, db *sql.DB, table, fields string, columns map[string]string, rt *schema.ResourceType,
+	q *scim.Query, scan func(jsonapi.Scanner) (T, error)) (total int, items []T, err error) {
+	cond, args, order := "1 = 1", []any{}, "id"
+	if q.Filter != nil {
+		if cond, args, err = sqlstore.Where(q.Filter, rt, sqlstore.SQLite, columns); err != nil {
+			return 0, nil, err
+		}
 	}
-	return sqlstore.Where(f, rt, sqlstore.SQLite, columns)
-}
-
-// orderBy returns the ORDER BY clause of a query over a table's columns.
-func orderBy(q *scim.Query, columns map[string]string) (string, error) {
-	if q.SortBy == nil {
-		return "id", nil
+	if q.SortBy != nil {
+		if order, err = sqlstore.OrderBy(*q.SortBy, q.Descending, columns); err != nil {
+			return 0, nil, err
+		}
+		order += ", id"
 	}
-	order, err := sqlstore.OrderBy(*q.SortBy, q.Descending, columns)
-	return order + ", id", err
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE "+cond, args...).Scan(&total); err != nil {
+		return 0, nil, err
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+fields+" FROM "+table+" WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, q.Count, max(q.StartIndex, 1)-1)...)
+	items, err = jsonapi.Collect(rows, err, scan)
+	return total, items, err
 }
 
 // inList returns "?, ?, ?" for n values.
@@ -133,35 +142,13 @@ func (s *userStore) Delete(ctx context.Context, id string, ifVersion string) err
 }
 
 func (s *userStore) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
-	cond, args, err := where(q.Filter, s.rt, userColumns)
-	if err != nil {
-		return nil, err
-	}
-	order, err := orderBy(q, userColumns)
-	if err != nil {
-		return nil, err
-	}
 	page := &scim.Page{Resources: []*scim.Resource{}}
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+cond, args...).Scan(&page.TotalResults); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userFields+" FROM users WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, q.Count, max(q.StartIndex, 1)-1)...)
+	total, users, err := listPage(ctx, s.db, "users", userFields, userColumns, s.rt, q,
+		func(row jsonapi.Scanner) (*scim.User, error) { return s.scan(row, "") })
 	if err != nil {
 		return nil, err
 	}
-	var users []*scim.User
-	for rows.Next() {
-		u, err := s.scan(rows, "")
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
-	}
+	page.TotalResults = total
 	if q.Projection.Includes(s.rt, "groups") {
 		if err := s.addGroups(ctx, users); err != nil {
 			return nil, err
@@ -473,35 +460,13 @@ func memberObjects(ids []string) []map[string]any {
 }
 
 func (s *teamStore) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
-	cond, args, err := where(q.Filter, s.rt, teamColumns)
-	if err != nil {
-		return nil, err
-	}
-	order, err := orderBy(q, teamColumns)
-	if err != nil {
-		return nil, err
-	}
 	page := &scim.Page{Resources: []*scim.Resource{}}
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM teams WHERE "+cond, args...).Scan(&page.TotalResults); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+teamFields+" FROM teams WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, q.Count, max(q.StartIndex, 1)-1)...)
+	total, teams, err := listPage(ctx, s.db, "teams", teamFields, teamColumns, s.rt, q,
+		func(row jsonapi.Scanner) (*scim.Group, error) { return s.scan(row, "") })
 	if err != nil {
 		return nil, err
 	}
-	var teams []*scim.Group
-	for rows.Next() {
-		g, err := s.scan(rows, "")
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		teams = append(teams, g)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
-	}
+	page.TotalResults = total
 	if q.Projection.Includes(s.rt, "members") {
 		if err := s.addMembers(ctx, s.db, teams); err != nil {
 			return nil, err
