@@ -241,12 +241,15 @@ func refsState(want []string, ids map[string]string, failed, defined map[string]
 
 // runBulkOp runs one operation through the Server's own handlers.
 func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
-	path := resolveRefs(op.path, ids).(string)
+	path, body := op.path, op.data
+	if len(op.refs) > 0 { // only then is there anything to replace
+		path, body = resolveRefs(op.path, ids).(string), resolveRefs(op.data, ids)
+	}
 	sub := s.rewrite(r, path)
 	sub.Method = op.method
 	sub.Body = http.NoBody
 	sub.ContentLength = 0
-	if data, ok := resolveRefs(op.data, ids).(map[string]any); ok {
+	if data, ok := body.(map[string]any); ok {
 		// The operation's data was decoded with the bulk request: the
 		// handler takes it as it is rather than decoding it again.
 		sub = sub.WithContext(context.WithValue(sub.Context(), decodedBodyKey{}, data))
