@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/replay"
 )
 
@@ -25,7 +26,7 @@ const token = "test-token"
 // handler. The log goes to logs, when not nil.
 func newTestApp(t *testing.T, logs io.Writer) (*app, http.Handler) {
 	t.Helper()
-	db, err := openDB(context.Background(), filepath.Join(t.TempDir(), "helpdesk.db"))
+	db, err := boot.SQLite(context.Background(), filepath.Join(t.TempDir(), "helpdesk.db"), tables)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	if logs == nil {

@@ -53,7 +53,7 @@ func run(addr, dbFile, onDelete, token string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(context.Background(), dbFile)
+	db, err := boot.SQLite(context.Background(), dbFile, tables)
 	if err != nil {
 		return err
 	}
@@ -95,22 +95,6 @@ var tables = []string{
 		PRIMARY KEY (user_id, course_id))`,
 	`INSERT OR IGNORE INTO courses (code, title) VALUES
 		('GO101', 'Programming in Go'), ('SQL201', 'Relational databases'), ('SEC110', 'Security basics')`,
-}
-
-// openDB opens (creating when missing) the SQLite database in file.
-func openDB(ctx context.Context, file string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", "file:"+file+"?_time_format=sqlite&_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	for _, stmt := range tables {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("creating tables: %w", err)
-		}
-	}
-	return db, nil
 }
 
 // newApp returns the LMS's handler: its JSON API and SCIM at /scim/v2/.

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/replay"
 )
 
@@ -23,7 +24,7 @@ const token = "test-token"
 // newTestApp opens a fresh database and returns it with the app's handler.
 func newTestApp(t *testing.T, onDelete string) (*sql.DB, http.Handler) {
 	t.Helper()
-	db, err := openDB(context.Background(), filepath.Join(t.TempDir(), "lms.db"))
+	db, err := boot.SQLite(context.Background(), filepath.Join(t.TempDir(), "lms.db"), tables)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	h, err := newApp(db, onDelete, token, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -269,7 +270,7 @@ func TestOwnAPI(t *testing.T) {
 }
 
 func TestConfiguration(t *testing.T) {
-	db, err := openDB(context.Background(), filepath.Join(t.TempDir(), "lms.db"))
+	db, err := boot.SQLite(context.Background(), filepath.Join(t.TempDir(), "lms.db"), tables)
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = newApp(db, "archive", token, slog.Default())

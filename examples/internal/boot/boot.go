@@ -1,10 +1,12 @@
 // Package boot holds what the example programs share and that is not about
-// SCIM: the bearer token they start with and serving until interrupted.
+// SCIM: the bearer token they start with, their SQLite database, and
+// serving until interrupted.
 package boot
 
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +16,10 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"github.com/scimkit/scim/store/sqlstore"
 )
 
 // Token returns token, or when it is empty a new random token that it
@@ -54,4 +60,23 @@ func Serve(addr string, h http.Handler, banner string) error {
 		return err
 	}
 	return nil
+}
+
+// SQLite opens the SQLite database file (created when missing) as the
+// store needs it (sqlstore.SQLiteDSN), with foreign keys enforced and
+// times kept in SQLite's format, and runs the schema statements, which
+// must be idempotent (CREATE TABLE IF NOT EXISTS).
+func SQLite(ctx context.Context, file string, schema []string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(file)+"&_time_format=sqlite&_pragma=foreign_keys(1)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one writer at a time
+	for _, stmt := range schema {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("creating tables: %w", err)
+		}
+	}
+	return db, nil
 }

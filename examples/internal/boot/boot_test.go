@@ -2,7 +2,9 @@ package boot
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,4 +26,31 @@ func TestToken(t *testing.T) {
 	other, err := Token("", io.Discard)
 	require.NoError(t, err)
 	assert.NotEqual(t, generated, other)
+}
+
+// The database is created with the app's tables, opening it again keeps
+// its rows, and foreign keys are enforced.
+func TestSQLite(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "app.db")
+	schema := []string{
+		`CREATE TABLE IF NOT EXISTS teams (id INTEGER PRIMARY KEY)`,
+		`CREATE TABLE IF NOT EXISTS members (team_id INTEGER NOT NULL REFERENCES teams (id))`,
+	}
+	db, err := SQLite(context.Background(), file, schema)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO teams (id) VALUES (1)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO members (team_id) VALUES (2)`)
+	assert.Error(t, err, "a member of a team that does not exist is refused")
+	require.NoError(t, db.Close())
+
+	db, err = SQLite(context.Background(), file, schema)
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT COUNT(*) FROM teams`).Scan(&n))
+	assert.Equal(t, 1, n)
+
+	_, err = SQLite(context.Background(), file, []string{"CREATE TABLE broken ("})
+	assert.ErrorContains(t, err, "creating tables")
 }
