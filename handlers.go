@@ -147,11 +147,15 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	id := r.PathValue("id")
-	if err := e.store.Delete(r.Context(), id, ifMatch(r)); err != nil {
+	ctx, side := withSideChanges(r.Context())
+	if err := e.store.Delete(ctx, id, ifMatch(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.notify(r.Context(), Change{Kind: Deleted, ResourceType: e.rt.Name, ID: id})
+	for _, c := range side.reported() {
+		s.notify(r.Context(), c)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
