@@ -75,6 +75,9 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.schemaOptions.RejectUnknown {
 		cfg.patchOptions.Schema.RejectUnknown = true
 	}
+	// Passwords are hashed as they are read, whichever way they arrive.
+	cfg.schemaOptions.WriteOnlyString = hashPassword
+	cfg.patchOptions.Schema.WriteOnlyString = hashPassword
 	if cfg.patchOptions.Filter == (filter.Options{}) {
 		cfg.patchOptions.Filter = cfg.filterOptions
 	}
