@@ -182,6 +182,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
 			}
+			if r.ContentLength != 0 {
+				// Answer at once: net/http would otherwise wait for the
+				// body it drains before answering, and an unauthenticated
+				// client must not hold the connection.
+				w.Header().Set("Connection", "close")
+			}
 			s.writeError(w, r, e)
 			return
 		}
