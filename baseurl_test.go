@@ -81,4 +81,3 @@ func TestWithoutCursorPagination(t *testing.T) {
 	requireError(t, off.do("GET", "/Users?cursor=", nil), http.StatusBadRequest, "invalidValue")
 	assert.Equal(t, http.StatusOK, off.do("GET", "/Users?startIndex=1", nil).status)
 }
-

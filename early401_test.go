@@ -35,4 +35,3 @@ func TestUnauthorizedIsAnsweredBeforeTheBody(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.True(t, resp.Close, "the connection is closed after the 401")
 }
-
