@@ -84,7 +84,7 @@ func (s *Server) decodeCursor(e *endpoint, q *Query, cursor string) (string, err
 // answerCursor answers a list request with cursor pagination.
 func (s *Server) answerCursor(w http.ResponseWriter, r *http.Request, e *endpoint, q *query) {
 	lister, ok := e.store.(CursorLister)
-	if !ok {
+	if !ok || s.cfg.noCursors {
 		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "cursor pagination is not supported for %s", e.rt.Name))
 		return
 	}
@@ -113,8 +113,12 @@ func (s *Server) answerCursor(w http.ResponseWriter, r *http.Request, e *endpoin
 	s.writeJSON(w, r, http.StatusOK, resp)
 }
 
-// cursorSupported reports whether every store pages by cursor.
+// cursorSupported reports whether cursor pagination is on and every store
+// pages by cursor.
 func (s *Server) cursorSupported() bool {
+	if s.cfg.noCursors {
+		return false
+	}
 	for _, e := range s.endpoints {
 		if _, ok := e.store.(CursorLister); !ok {
 			return false

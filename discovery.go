@@ -29,8 +29,17 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		},
 	}
 	doc["authenticationSchemes"] = s.authenticationSchemes()
-	// RFC 9865 §4: the pagination methods offered.
-	doc["pagination"] = map[string]any{
+	// RFC 9865 §4: the pagination methods offered, unless the host turned
+	// cursors off for clients that refuse the object.
+	if !s.cfg.noCursors {
+		doc["pagination"] = s.pagination()
+	}
+	s.writeJSON(w, r, http.StatusOK, doc)
+}
+
+// pagination is the RFC 9865 "pagination" object of the configuration.
+func (s *Server) pagination() map[string]any {
+	return map[string]any{
 		"cursor":                  s.cursorSupported(),
 		"index":                   true,
 		"defaultPaginationMethod": "index",
@@ -38,7 +47,6 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 		"maxPageSize":             s.cfg.maxResults,
 		"cursorTimeout":           int(s.cfg.cursorTimeout.Seconds()),
 	}
-	s.writeJSON(w, r, http.StatusOK, doc)
 }
 
 // passwordWritable reports whether any resource type accepts a password.

@@ -26,7 +26,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
 		s.writeError(w, r, err)
 		return
 	}
-	if v := res.Meta.Version; v != "" && r.Header.Get("If-None-Match") == v {
+	if v := res.Meta.Version; notModified(r, v) {
 		w.Header().Set("ETag", v)
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -63,7 +63,7 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
 		return
 	}
 	var old *Resource
-	res, err := s.retryOnConflict(r, func(ctx context.Context, ifMatch string) (*Resource, error) {
+	res, err := s.retryOnConflict(r, e, r.PathValue("id"), func(ctx context.Context, ifMatch string) (*Resource, error) {
 		var err error
 		if old, err = s.current(ctx, e, r.PathValue("id"), ifMatch); err != nil {
 			return nil, err
@@ -110,9 +110,12 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	var result *patch.Result
 	var res *Resource
 	if patcher, ok := e.store.(Patcher); ok {
-		res, result, err = patcher.Patch(r.Context(), id, req, ifMatch(r), storeProjection)
+		var want string
+		if want, err = s.ifMatchVersion(r.Context(), e, id, r); err == nil {
+			res, result, err = patcher.Patch(r.Context(), id, req, want, storeProjection)
+		}
 	} else {
-		res, err = s.retryOnConflict(r, func(ctx context.Context, ifMatch string) (*Resource, error) {
+		res, err = s.retryOnConflict(r, e, id, func(ctx context.Context, ifMatch string) (*Resource, error) {
 			old, err := s.current(ctx, e, id, ifMatch)
 			if err != nil {
 				return nil, err
@@ -148,7 +151,11 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	id := r.PathValue("id")
 	ctx, side := withSideChanges(r.Context())
-	if err := e.store.Delete(ctx, id, ifMatch(r)); err != nil {
+	want, err := s.ifMatchVersion(ctx, e, id, r)
+	if err == nil {
+		err = e.store.Delete(ctx, id, want)
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -162,8 +169,11 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *endpoint) {
 // retryOnConflict runs write with the client's If-Match. Without one, a
 // write that fails because a concurrent writer changed the resource since
 // it was read is run again, a bounded number of times.
-func (s *Server) retryOnConflict(r *http.Request, write func(ctx context.Context, ifMatch string) (*Resource, error)) (*Resource, error) {
-	want := ifMatch(r)
+func (s *Server) retryOnConflict(r *http.Request, e *endpoint, id string, write func(ctx context.Context, ifMatch string) (*Resource, error)) (*Resource, error) {
+	want, err := s.ifMatchVersion(r.Context(), e, id, r)
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
 		res, err := write(r.Context(), want)
 		if err == nil || want != "" || !errors.Is(err, ErrPreconditionFailed) {
@@ -246,16 +256,6 @@ func projection(r *http.Request) schema.Projection {
 	}
 	p := urlParams(r.URL.Query())
 	return schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes"))
-}
-
-// ifMatch returns the entity tag of the If-Match header, or "" when there
-// is none or it is "*".
-func ifMatch(r *http.Request) string {
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "*" {
-		return ""
-	}
-	return v
 }
 
 // diffMembers returns the ids in after but not before, and in before but

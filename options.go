@@ -55,6 +55,8 @@ type config struct {
 	cursorKey      []byte
 	cursorTimeout  time.Duration
 	me             MeResolver
+	noCursors      bool
+	forwarded      bool
 }
 
 // WithUsers serves the User resource type of RFC 7643 (with the Enterprise
@@ -207,8 +209,11 @@ func WithChangeHook(h ChangeHook) Option {
 
 // WithBaseURL sets the absolute URL at which the Server is mounted, such as
 // "https://lms.example.com/scim/v2", used in meta.location and Location
-// headers. Without it the URL is derived from each request's Host, TLS
-// state and the prefix the Server is mounted under.
+// headers. Without it the URL is derived from each request's Host header,
+// TLS state and the prefix the Server is mounted under, so a client chooses
+// the host name in the URLs it gets back, and behind a proxy that
+// terminates TLS they say http: set it in production (New logs a warning
+// when it is missing), or see WithForwardedHeaders.
 func WithBaseURL(base string) Option {
 	return optionFunc(func(c *config) error {
 		u, err := url.Parse(strings.TrimSuffix(base, "/"))
@@ -216,6 +221,30 @@ func WithBaseURL(base string) Option {
 			return fmt.Errorf("scim: WithBaseURL(%q): need an absolute URL", base)
 		}
 		c.baseURL = u
+		return nil
+	})
+}
+
+// WithForwardedHeaders makes the Server derive its base URL from the
+// X-Forwarded-Proto and X-Forwarded-Host headers that a reverse proxy
+// sets, when WithBaseURL is not given. Use it only behind a proxy that sets
+// or removes both headers on every request: otherwise a client chooses the
+// URLs the Server puts in Location and meta.location.
+func WithForwardedHeaders() Option {
+	return optionFunc(func(c *config) error {
+		c.forwarded = true
+		return nil
+	})
+}
+
+// WithoutCursorPagination turns cursor pagination (RFC 9865) off: the
+// Server answers a cursor parameter with 400 invalidValue, and its
+// /ServiceProviderConfig leaves out the "pagination" object, which some
+// strict clients written before RFC 9865 refuse. It is on by default when
+// every store can page by cursor.
+func WithoutCursorPagination() Option {
+	return optionFunc(func(c *config) error {
+		c.noCursors = true
 		return nil
 	})
 }

@@ -75,12 +75,18 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.schemaOptions.RejectUnknown {
 		cfg.patchOptions.Schema.RejectUnknown = true
 	}
+	// Passwords are hashed as they are read, whichever way they arrive.
+	cfg.schemaOptions.WriteOnlyString = hashPassword
+	cfg.patchOptions.Schema.WriteOnlyString = hashPassword
 	if cfg.patchOptions.Filter == (filter.Options{}) {
 		cfg.patchOptions.Filter = cfg.filterOptions
 	}
 	s := &Server{cfg: cfg, endpoints: cfg.endpoints, mux: http.NewServeMux()}
 	if s.cfg.logger == nil {
 		s.cfg.logger = slog.Default()
+	}
+	if cfg.baseURL == nil && !cfg.forwarded {
+		s.cfg.logger.Warn("scim: no WithBaseURL: Location and meta.location use each request's Host header; set WithBaseURL in production")
 	}
 	switch {
 	case cfg.authenticator != nil && len(cfg.tokens) > 0:
@@ -178,6 +184,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
+			}
+			if r.ContentLength != 0 {
+				// Answer at once: net/http would otherwise wait for the
+				// body it drains before answering, and an unauthenticated
+				// client must not hold the connection.
+				w.Header().Set("Connection", "close")
 			}
 			s.writeError(w, r, e)
 			return
@@ -296,9 +308,42 @@ func (s *Server) baseURL(r *http.Request) string {
 	if s.cfg.baseURL != nil {
 		return s.cfg.baseURL.String()
 	}
-	scheme := "http"
+	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + s.mountPrefix(r)
+	if s.cfg.forwarded {
+		switch p := strings.ToLower(firstForwarded(r.Header.Get("X-Forwarded-Proto"))); p {
+		case "http", "https":
+			scheme = p
+		}
+		if h := firstForwarded(r.Header.Get("X-Forwarded-Host")); validHost(h) {
+			host = h
+		}
+	}
+	return scheme + "://" + host + s.mountPrefix(r)
+}
+
+// firstForwarded returns the first of a comma-separated forwarded header's
+// values: the one the proxy nearest the client set.
+func firstForwarded(v string) string {
+	first, _, _ := strings.Cut(v, ",")
+	return strings.TrimSpace(first)
+}
+
+// validHost reports whether h is a plain host[:port] that may appear in a
+// URL: letters, digits, dots, hyphens, a port, or a bracketed IPv6 address.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '.', c == '-', c == ':', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return true
 }

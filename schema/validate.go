@@ -84,6 +84,11 @@ type Options struct {
 	// not define an invalidSyntax error. By default they are ignored,
 	// because identity providers send attributes of their own.
 	RejectUnknown bool
+	// WriteOnlyString, when set, converts every value of a writeOnly
+	// string attribute (password) as it is read from a request, before
+	// it is stored: the server sets it to keep passwords only as hashes.
+	// Values already stored are never passed to it again.
+	WriteOnlyString func(value string) (string, error)
 }
 
 // Canonicalize validates a decoded create (old == nil) or replace (old is
@@ -463,7 +468,13 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 		return nil, nil
 	}
 	if a.Type != Complex {
-		return scalar(a.Type, path, v)
+		sv, err := scalar(a.Type, path, v)
+		if str, ok := sv.(string); ok && err == nil && opts.WriteOnlyString != nil && a.Mutability == WriteOnly {
+			if sv, err = opts.WriteOnlyString(str); err != nil {
+				return nil, Errorf(InvalidValue, "the attribute %q: %v", path.String(), err)
+			}
+		}
+		return sv, err
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
