@@ -149,7 +149,7 @@ func TestRoundTripAndTrimmedType(t *testing.T) {
 			in := map[string]any{
 				"userName": "bjensen", "name": map[string]any{"givenName": "Barbara", "familyName": "Jensen", "middleName": "dropped"},
 				"displayName": "Babs", "nickName": "dropped", "active": false, "externalId": "e-1", "preferredLanguage": "en-GB",
-				"emails": []any{map[string]any{"value": "home@example.com", "type": "home"}, map[string]any{"value": "work@example.com", "type": "work", "primary": true}},
+				"emails":   []any{map[string]any{"value": "home@example.com", "type": "home"}, map[string]any{"value": "work@example.com", "type": "work", "primary": true}},
 				enterprise: map[string]any{"employeeNumber": "701984", "manager": map[string]any{"value": "m-1"}, "costCenter": "dropped"},
 			}
 			r, err := st.Users().Create(ctx, &scim.Resource{Attributes: in})
