@@ -1,0 +1,267 @@
+// Package sqlmap serves SCIM Users and Groups from a host application's
+// own tables: the host declares which table holds a resource type, which
+// column holds which attribute path, how ids and versions are kept and
+// what DELETE does, and the package generates a scim.ResourceStore for it,
+// on SQLite or PostgreSQL.
+//
+//	stores, err := sqlmap.New(db, sqlmap.Mapping{
+//		Dialect: sqlstore.SQLite,
+//		Users: &sqlmap.Table{Name: "users", ID: "scim_id", Version: "version",
+//			Columns: []sqlmap.Column{{Path: "userName", Name: "username"}, {Path: "active", Name: "active"}}},
+//	})
+//	srv, err := scim.New(scim.WithResourceType(stores.Users().ResourceType(), stores.Users()), ...)
+//
+// The contract, beside that of scim.ResourceStore:
+//
+//   - What is advertised is what is kept: ResourceType is the core type
+//     trimmed (schema.Trim) to the mapped paths, so /Schemas shows only
+//     them and the server ignores other attributes a client sends (or
+//     refuses them under scim.WithRejectUnknownAttributes).
+//   - Ids are random 128-bit values in UUID form, kept in the ID column
+//     (text, unique, written only by the store): stable, never reused after
+//     a delete and never shared between Users and Groups (RFC 7643 §3.1).
+//     The host's own primary key (Key) stays the host's and is what the
+//     membership table refers to.
+//   - The Version column is an integer the store sets to 1 on create and
+//     increments on every write, membership changes included; the ETag is
+//     W/"n".
+//   - Uniqueness is the database's: a unique index on a column (userName's,
+//     for example, on lower(username) for its caseExact=false rule) whose
+//     violation, recognised by sqlstore.AsUniqueViolation, is
+//     scim.ErrConflict.
+//   - An absent attribute is written as NULL, and NULL or an empty string
+//     reads as absent; mapped columns must therefore be nullable.
+//   - A multi-valued attribute mapped through one sub-attribute
+//     ("emails.value") keeps one value: the primary one a client sends, else
+//     the one of the Column's Type, else the first. It reads back as that
+//     one value, primary, with the Column's Type.
+//   - Filters and sortBy are pushed to SQL with sqlstore.Where and
+//     sqlstore.OrderBy, with filter.Match's semantics. An attribute the type
+//     does not have matches nothing in a filter (as in every store of the
+//     library; serve with filter.Options{Strict: true} to answer 400
+//     invalidFilter instead) and is 400 invalidPath in sortBy, both decided
+//     by the server against ResourceType. Group members cannot be filtered
+//     on: such a filter is 400 invalidFilter.
+//   - DELETE removes the row (and its membership rows), or, when Hide names
+//     a column, sets it to the time of the delete, sets a mapped "active"
+//     column to false and hides the row from SCIM: it is not found, listed
+//     or shown as a member, and its membership rows stay for the host.
+//   - Group members are Users that exist; a member that does not is 400
+//     invalidValue. Adding or removing a member writes one membership row
+//     (and the group's version); users' groups are computed from the
+//     membership table. PATCH is applied by the server (Get, patch.Apply,
+//     Replace), which writes only the membership rows that changed.
+//
+// Table and column names are SQL written by the host, never client input;
+// they are used as given and must not contain "?".
+package sqlmap
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/store/sqlstore"
+)
+
+// Column says which column holds which attribute path.
+type Column struct {
+	// Path is the attribute path as a client writes it: "userName",
+	// "name.givenName", "emails.value" (one value of a multi-valued
+	// attribute), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+	// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".
+	Path string
+	// Name is the column.
+	Name string
+	// Type, for a multi-valued attribute kept in one column, is the type
+	// its value is returned with, such as "work"; "" returns none.
+	Type string
+}
+
+// Table declares the table that holds the resources of one type.
+type Table struct {
+	// Name is the table.
+	Name string
+	// ID is a text column with a unique index that holds the SCIM id; the
+	// store assigns it.
+	ID string
+	// Key is the host's primary key, which the membership table refers
+	// to; empty means ID.
+	Key string
+	// Version is an integer column the store increments on every write.
+	Version string
+	// Created and Modified are optional timestamp columns for
+	// meta.created and meta.lastModified.
+	Created, Modified string
+	// Columns are the mapped attributes.
+	Columns []Column
+	// Hide, when set, is a nullable timestamp column that DELETE sets
+	// instead of deleting the row; rows where it is set are invisible to
+	// SCIM.
+	Hide string
+}
+
+// Members declares the membership table of Groups: one row per member,
+// holding the Key of the group and the Key of the user.
+type Members struct {
+	Table, Group, Member string
+}
+
+// Mapping declares the tables a set of stores serves.
+type Mapping struct {
+	// Dialect is sqlstore.SQLite or sqlstore.Postgres.
+	Dialect *sqlstore.Dialect
+	// Users maps the User resource type; it is required.
+	Users *Table
+	// Groups, with Members, maps the Group resource type; both or neither.
+	// Groups needs a column for displayName.
+	Groups  *Table
+	Members *Members
+}
+
+// Stores are the stores a Mapping generates.
+type Stores struct {
+	users, groups *Store
+}
+
+// Users returns the store of Users.
+func (s *Stores) Users() *Store { return s.users }
+
+// Groups returns the store of Groups, or nil when the mapping has none.
+func (s *Stores) Groups() *Store { return s.groups }
+
+// New checks the mapping against the User and Group schemas and returns
+// the stores. It does not create or change tables: they are the host's.
+func New(db *sql.DB, m Mapping) (*Stores, error) {
+	if db == nil || m.Dialect == nil || m.Users == nil {
+		return nil, errors.New("sqlmap: New needs a database, a dialect and a Users table")
+	}
+	if (m.Groups == nil) != (m.Members == nil) {
+		return nil, errors.New("sqlmap: Groups and Members go together")
+	}
+	out := &Stores{}
+	var err error
+	extra := []string{}
+	if m.Groups != nil {
+		extra = []string{"groups.value", "groups.display", "groups.type"}
+	}
+	if out.users, err = newStore(db, m.Dialect, m.Users, schema.UserResourceType(), extra); err != nil {
+		return nil, err
+	}
+	if m.Groups == nil {
+		return out, nil
+	}
+	if m.Members.Table == "" || m.Members.Group == "" || m.Members.Member == "" {
+		return nil, errors.New("sqlmap: Members needs a table and its group and member columns")
+	}
+	if out.groups, err = newStore(db, m.Dialect, m.Groups, schema.GroupResourceType(), []string{"members.value", "members.type"}); err != nil {
+		return nil, err
+	}
+	if out.groups.column("displayName") == nil {
+		return nil, errors.New("sqlmap: the Groups table needs a column for displayName")
+	}
+	out.users.peer, out.groups.peer = out.groups, out.users
+	out.users.members, out.groups.members = m.Members, m.Members
+	return out, nil
+}
+
+// column is a mapped attribute, resolved against the full schema.
+type column struct {
+	Column
+	ext  string // extension URN, "" for core attributes
+	attr *schema.Attribute
+	sub  *schema.Attribute
+}
+
+// Store serves one resource type from its table. It implements
+// scim.ResourceStore.
+type Store struct {
+	db      *sql.DB
+	d       *sqlstore.Dialect
+	t       Table
+	key     string
+	rt      *schema.ResourceType
+	cols    []*column
+	where   map[string]string // paths for sqlstore.Where and OrderBy
+	fields  string            // the columns a read selects, after key, id, version
+	peer    *Store            // Groups for Users and Users for Groups
+	members *Members
+	isGroup bool
+}
+
+var _ scim.ResourceStore = (*Store)(nil)
+
+func newStore(db *sql.DB, d *sqlstore.Dialect, t *Table, full *schema.ResourceType, extra []string) (*Store, error) {
+	if t.Name == "" || t.ID == "" || t.Version == "" {
+		return nil, fmt.Errorf("sqlmap: the %s table needs a name, an ID column and a Version column", full.Name)
+	}
+	s := &Store{db: db, d: d, t: *t, key: t.Key, where: map[string]string{"id": "t." + t.ID},
+		isGroup: full.Name == schema.GroupResourceType().Name}
+	if s.key == "" {
+		s.key = t.ID
+	}
+	paths := append([]string{}, extra...)
+	names := []string{}
+	for _, c := range t.Columns {
+		target, ok := full.LookupPath(c.Path)
+		if !ok || c.Name == "" {
+			return nil, fmt.Errorf("sqlmap: %s column %q: %q is not an attribute of %s", t.Name, c.Name, c.Path, full.Name)
+		}
+		if target.Attr.Type == schema.Complex && target.Sub == nil {
+			return nil, fmt.Errorf("sqlmap: %s column %q: map a sub-attribute of %q, such as %q", t.Name, c.Name, c.Path, c.Path+".value")
+		}
+		if target.Attr.MultiValued && target.Attr.Type != schema.Complex {
+			return nil, fmt.Errorf("sqlmap: %s column %q: the multi-valued %q cannot be kept in one column", t.Name, c.Name, c.Path)
+		}
+		if target.Attr.EffectiveMutability() == schema.ReadOnly || target.Attr.Name == "id" {
+			return nil, fmt.Errorf("sqlmap: %s column %q: %q is read-only", t.Name, c.Name, c.Path)
+		}
+		col := &column{Column: c, ext: target.Extension, attr: target.Attr, sub: target.Sub}
+		s.cols = append(s.cols, col)
+		paths = append(paths, c.Path)
+		s.where[c.Path] = "t." + c.Name
+		if target.Attr.MultiValued {
+			paths = append(paths, target.Attr.Name+".primary")
+			if c.Type != "" {
+				paths = append(paths, target.Attr.Name+".type")
+			}
+			if strings.EqualFold(target.Sub.Name, "value") {
+				s.where[strings.TrimSuffix(c.Path, "."+target.Sub.Name)] = "t." + c.Name
+			}
+		}
+		names = append(names, "t."+c.Name)
+	}
+	var err error
+	if s.rt, err = schema.Trim(full, paths...); err != nil {
+		return nil, fmt.Errorf("sqlmap: %w", err)
+	}
+	s.fields = "t." + s.key + ", t." + t.ID + ", t." + t.Version
+	for _, c := range []string{t.Created, t.Modified} {
+		if c != "" {
+			s.fields += ", t." + c
+		} else {
+			s.fields += ", NULL"
+		}
+	}
+	if len(names) > 0 {
+		s.fields += ", " + strings.Join(names, ", ")
+	}
+	return s, nil
+}
+
+// ResourceType returns the resource type the store serves: the core type
+// trimmed to the mapped attributes. Serve it with scim.WithResourceType.
+func (s *Store) ResourceType() *schema.ResourceType { return s.rt }
+
+// column returns the mapped column of path, or nil.
+func (s *Store) column(path string) *column {
+	for _, c := range s.cols {
+		if strings.EqualFold(c.Path, path) {
+			return c
+		}
+	}
+	return nil
+}
