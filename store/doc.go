@@ -14,6 +14,10 @@
 //     database) through database/sql, with filters, sorting and paging
 //     translated to SQL. Its Where and OrderBy translate a filter and a
 //     sortBy for a host's own tables.
+//   - [github.com/scimkit/scim/store/sqlmap] generates a store over a
+//     host's own tables from a declaration of which column holds which
+//     attribute; the resource type it serves is trimmed to the mapped
+//     attributes, so that /Schemas advertises only what is kept.
 //   - [github.com/scimkit/scim/store/storetest] is the conformance suite a
 //     store runs from its own tests.
 //
