@@ -522,33 +522,14 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if q.Filter == nil && q.SortBy == nil {
 		return s.pageInOrder(q), nil
 	}
-	candidates, indexed := s.lookup(q.Filter)
-	if !indexed {
-		candidates = s.order
-	}
-	needMembers := s.hasMembers && mentions(q, "members")
-	needGroups := s.hasGroups && mentions(q, "groups")
-	needDoc := mentionsDocOnly(q)
 	type match struct {
 		rec *record
 		doc map[string]any
 	}
 	var found []match
-	for _, rec := range candidates {
-		if rec.deleted {
-			continue
-		}
-		doc := rec.attrs
-		switch {
-		case needMembers || needGroups:
-			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
-		case needDoc:
-			doc = s.document(rec)
-		}
-		if q.Filter == nil || filter.Match(q.Filter, doc) {
-			found = append(found, match{rec, doc})
-		}
-	}
+	s.scan(q, func(rec *record, doc map[string]any) {
+		found = append(found, match{rec, doc})
+	})
 	if q.SortBy != nil {
 		by, desc := *q.SortBy, q.Descending
 		sort.SliceStable(found, func(i, j int) bool { return filter.CompareBy(found[i].doc, found[j].doc, by, desc) < 0 })
@@ -615,6 +596,32 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	}
 	s.db.mu.RLock()
 	defer s.db.mu.RUnlock()
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page := &scim.Page{}
+	next, last := "", int64(0)
+	s.scan(q, func(rec *record, _ map[string]any) {
+		page.TotalResults++
+		if rec.seq <= from {
+			return
+		}
+		switch {
+		case len(page.Resources) < q.Count:
+			page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
+			last = rec.seq
+		case next == "" && len(page.Resources) > 0:
+			next = strconv.FormatInt(last, 10)
+		}
+	})
+	return page, next, nil
+}
+
+// scan calls match, in creation order, for each live record that
+// q.Filter selects, with the document the filter read (the record's
+// attributes, or its document when the query names members, groups, id,
+// meta or schemas). Records come from an index when the filter has an
+// indexed "eq" comparison. The caller holds the lock.
+func (s *Store) scan(q *scim.Query, match func(rec *record, doc map[string]any)) {
 	candidates, indexed := s.lookup(q.Filter)
 	if !indexed {
 		candidates = s.order
@@ -622,10 +629,6 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	needMembers := s.hasMembers && mentions(q, "members")
 	needGroups := s.hasGroups && mentions(q, "groups")
 	needDoc := mentionsDocOnly(q)
-	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
-	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
-	page := &scim.Page{}
-	next, last := "", int64(0)
 	for _, rec := range candidates {
 		if rec.deleted {
 			continue
@@ -637,22 +640,10 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		case needDoc:
 			doc = s.document(rec)
 		}
-		if q.Filter != nil && !filter.Match(q.Filter, doc) {
-			continue
-		}
-		page.TotalResults++
-		if rec.seq <= from {
-			continue
-		}
-		switch {
-		case len(page.Resources) < q.Count:
-			page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
-			last = rec.seq
-		case next == "" && len(page.Resources) > 0:
-			next = strconv.FormatInt(last, 10)
+		if q.Filter == nil || filter.Match(q.Filter, doc) {
+			match(rec, doc)
 		}
 	}
-	return page, next, nil
 }
 
 // mentions reports whether the query's filter or sortBy names the
