@@ -569,9 +569,15 @@ func TestConcurrentHTTP_MemberAddsWithoutIfMatch(t *testing.T) {
 			require.Equal(t, http.StatusCreated, g.status)
 			gid := g.body["id"].(string)
 			const n = 30
+			uids := make([]string, n) // members name users that exist
+			for i := range uids {
+				u := c.do("POST", "/Users", map[string]any{"schemas": []any{schema.UserSchemaURN}, "userName": fmt.Sprint("member-", i)})
+				require.Equal(t, http.StatusCreated, u.status)
+				uids[i] = u.body["id"].(string)
+			}
 			statuses, bodies := concurrentRequests(t, n, func(i int) (*http.Request, error) {
 				return c.request("PATCH", "/Groups/"+gid, patchBody(map[string]any{"op": "add", "path": "members",
-					"value": []any{map[string]any{"value": fmt.Sprint("member-", i)}}}))
+					"value": []any{map[string]any{"value": uids[i]}}}))
 			})
 			for i, s := range statuses {
 				assert.Contains(t, []int{http.StatusOK, http.StatusNoContent}, s, "request %d: %v", i, bodies[i])

@@ -77,6 +77,7 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Opt
 		ownedExt:  make(map[string]bool),
 		ownedList: make(map[key]bool),
 		touched:   make(map[key]*schema.Attribute),
+		indexes:   make(map[key]*valueIndex),
 	}
 	if a.out == nil {
 		a.out = make(map[string]any)
@@ -130,6 +131,9 @@ type applier struct {
 	ownedList map[key]bool
 	touched   map[key]*schema.Attribute
 	members   memberLog
+	// indexes locate the values of owned lists by equality; an index is
+	// dropped whenever its list is written other than by appending.
+	indexes map[key]*valueIndex
 }
 
 func keyOf(t schema.Target) key { return key{t.Extension, t.Attr.Name} }
@@ -154,6 +158,7 @@ func (a *applier) write(t schema.Target, v any) {
 	k := keyOf(t)
 	a.touched[k] = t.Attr
 	delete(a.ownedList, k)
+	delete(a.indexes, k)
 	c := a.out
 	if t.Extension != "" {
 		c = a.extension(t.Extension, v != nil)
@@ -198,6 +203,33 @@ func (a *applier) list(t schema.Target) []any {
 	out := make([]any, len(old), len(old)+1)
 	copy(out, old)
 	return out
+}
+
+// index returns the equality index of list, the owned list of t that the
+// last call to setList stored (with values appended since), building it
+// when there is none.
+func (a *applier) index(t schema.Target, list []any) *valueIndex {
+	k := keyOf(t)
+	if ix, ok := a.indexes[k]; ok {
+		for i := ix.size; i < len(list); i++ {
+			ix.add(list[i], i)
+		}
+		ix.size = len(list)
+		return ix
+	}
+	ix := newValueIndex(t, list)
+	ix.size = len(list)
+	return ix
+}
+
+// setIndexedList stores a list that this Apply owns together with its
+// equality index.
+func (a *applier) setIndexedList(t schema.Target, list []any, ix *valueIndex) {
+	a.setList(t, list)
+	if len(list) > 0 {
+		ix.size = len(list)
+		a.indexes[keyOf(t)] = ix
+	}
 }
 
 // setList stores a list that this Apply owns.
@@ -592,13 +624,15 @@ func (a *applier) addValues(t schema.Target, v any) error {
 		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
 	}
 	list := a.list(t)
+	ix := a.index(t, list)
 	primary := -1
 	added := false
 	for _, e := range values {
-		if a.indexOf(t, list, e) >= 0 {
+		if ix.find(list, e) >= 0 {
 			continue
 		}
 		list = append(list, e)
+		ix.add(e, len(list)-1)
 		added = true
 		a.memberAdded(t, e)
 		if isPrimary(e) {
@@ -609,32 +643,9 @@ func (a *applier) addValues(t schema.Target, v any) error {
 		a.touched[keyOf(t)] = t.Attr
 		return nil
 	}
-	clearPrimary(list, primary)
-	a.setList(t, list)
+	clearPrimary(list, primary, ix)
+	a.setIndexedList(t, list, ix)
 	return nil
-}
-
-// indexOf returns the index of the value in list equal to e, or -1. Group
-// members are equal when their "value" ids are.
-func (a *applier) indexOf(t schema.Target, list []any, e any) int {
-	if isMembers(t) {
-		id := memberID(e)
-		if id == "" {
-			return -1
-		}
-		for i, x := range list {
-			if memberID(x) == id {
-				return i
-			}
-		}
-		return -1
-	}
-	for i, x := range list {
-		if t.Attr.Equal(x, e) {
-			return i
-		}
-	}
-	return -1
 }
 
 // replaceValues replaces all values of a multi-valued attribute.
@@ -742,7 +753,7 @@ func (a *applier) setSelected(op Op, p *filter.Path, v any) error {
 		list[i] = merged
 	}
 	if isPrimary(part) {
-		clearPrimary(list, selected[0])
+		clearPrimary(list, selected[0], nil)
 	}
 	a.setList(t, list)
 	return nil
@@ -782,16 +793,18 @@ func (a *applier) addSelected(p *filter.Path, part map[string]any) error {
 		return schema.Errorf(schema.MutabilityError, "the attribute %q is immutable and cannot be changed", displayName(t))
 	}
 	list := a.list(t)
-	if a.indexOf(t, list, ce) >= 0 {
+	ix := a.index(t, list)
+	if ix.find(list, ce) >= 0 {
 		a.touched[keyOf(t)] = t.Attr
 		return nil
 	}
 	list = append(list, ce)
+	ix.add(ce, len(list)-1)
 	a.memberAdded(t, ce)
 	if isPrimary(ce) {
-		clearPrimary(list, len(list)-1)
+		clearPrimary(list, len(list)-1, ix)
 	}
-	a.setList(t, list)
+	a.setIndexedList(t, list, ix)
 	return nil
 }
 
@@ -818,8 +831,8 @@ func isPrimary(v any) bool {
 }
 
 // clearPrimary sets "primary" false on every value but list[keep]
-// (§3.5.2). keep < 0 clears nothing.
-func clearPrimary(list []any, keep int) {
+// (§3.5.2), keeping ix (when not nil) up to date. keep < 0 clears nothing.
+func clearPrimary(list []any, keep int, ix *valueIndex) {
 	if keep < 0 {
 		return
 	}
@@ -830,6 +843,9 @@ func clearPrimary(list []any, keep int) {
 		m := maps.Clone(e.(map[string]any))
 		m["primary"] = false
 		list[i] = m
+		if ix != nil {
+			ix.replace(e, m, i)
+		}
 	}
 }
 
@@ -941,14 +957,8 @@ func (a *applier) removeValues(t schema.Target, v any) error {
 	if ids, ok := memberIDs(t, patterns); ok {
 		return a.keep(t, old, func(e any) bool { return !ids[memberID(e)] })
 	}
-	return a.keep(t, old, func(e any) bool {
-		for _, pat := range patterns {
-			if matches(t.Attr, pat, e) {
-				return false
-			}
-		}
-		return true
-	})
+	px := newPatternIndex(t.Attr, patterns)
+	return a.keep(t, old, func(e any) bool { return !px.matchesAny(e) })
 }
 
 // memberIDs returns the set of member ids when every pattern is a bare

@@ -38,20 +38,43 @@ func (r *Request) MemberDelta(rt *schema.ResourceType) (Delta, bool) {
 	if !ok || !isMembers(t) {
 		return Delta{}, false
 	}
-	b := deltaBuilder{rt: rt, members: t.Attr}
+	b := deltaBuilder{rt: rt, members: t.Attr, adding: map[string]int{}, removing: map[string]bool{}}
 	for _, op := range r.Operations {
 		if !b.operation(op) {
 			return Delta{}, false
 		}
 	}
-	return b.d, true
+	return b.delta(), true
 }
 
-// deltaBuilder folds operations into a Delta.
+// deltaBuilder folds operations into a Delta, in time proportional to the
+// number of member values they carry.
 type deltaBuilder struct {
 	rt      *schema.ResourceType
 	members *schema.Attribute
-	d       Delta
+	// toAdd holds the members to add in request order, nil where one was
+	// removed again; adding maps their ids to their index in toAdd.
+	toAdd  []map[string]any
+	adding map[string]int
+	// toRemove holds the ids to remove in request order; removing is its
+	// set.
+	toRemove  []string
+	removing  map[string]bool
+	removeAll bool
+}
+
+// delta returns the Delta built so far.
+func (b *deltaBuilder) delta() Delta {
+	d := Delta{Remove: b.toRemove, RemoveAll: b.removeAll}
+	if len(b.adding) > 0 {
+		d.Add = make([]map[string]any, 0, len(b.adding))
+		for _, m := range b.toAdd {
+			if m != nil {
+				d.Add = append(d.Add, m)
+			}
+		}
+	}
+	return d
 }
 
 func (b *deltaBuilder) operation(op Operation) bool {
@@ -76,7 +99,7 @@ func (b *deltaBuilder) operation(op Operation) bool {
 			return false
 		}
 		for _, id := range ids {
-			b.remove(id)
+			b.removeID(id)
 		}
 		return true
 	}
@@ -126,28 +149,21 @@ func (b *deltaBuilder) pathless(op Operation) (any, bool) {
 }
 
 func (b *deltaBuilder) clear() {
-	b.d = Delta{RemoveAll: true}
+	b.toAdd, b.toRemove, b.removeAll = nil, nil, true
+	clear(b.adding)
+	clear(b.removing)
 }
 
-func (b *deltaBuilder) remove(id string) {
-	for i, m := range b.d.Add {
-		if memberID(m) == id {
-			b.d.Add = append(b.d.Add[:i:i], b.d.Add[i+1:]...)
-			if len(b.d.Add) == 0 {
-				b.d.Add = nil
-			}
-			break
-		}
+func (b *deltaBuilder) removeID(id string) {
+	if i, ok := b.adding[id]; ok {
+		b.toAdd[i] = nil
+		delete(b.adding, id)
 	}
-	if b.d.RemoveAll {
+	if b.removeAll || b.removing[id] {
 		return
 	}
-	for _, r := range b.d.Remove {
-		if r == id {
-			return
-		}
-	}
-	b.d.Remove = append(b.d.Remove, id)
+	b.removing[id] = true
+	b.toRemove = append(b.toRemove, id)
 }
 
 // add adds the members of a value as Apply does: each id once, the first
@@ -164,21 +180,13 @@ func (b *deltaBuilder) add(value any) bool {
 		if id == "" {
 			return false
 		}
-		if b.adding(id) {
+		if _, ok := b.adding[id]; ok {
 			continue
 		}
-		b.d.Add = append(b.d.Add, m)
+		b.adding[id] = len(b.toAdd)
+		b.toAdd = append(b.toAdd, m)
 	}
 	return true
-}
-
-func (b *deltaBuilder) adding(id string) bool {
-	for _, m := range b.d.Add {
-		if memberID(m) == id {
-			return true
-		}
-	}
-	return false
 }
 
 // removeValues removes the members of a value array of {"value": id}.
@@ -194,7 +202,7 @@ func (b *deltaBuilder) removeValues(value any) bool {
 	}
 	for _, e := range elems {
 		if id := memberID(e); ids[id] {
-			b.remove(id)
+			b.removeID(id)
 		}
 	}
 	return true

@@ -117,15 +117,26 @@ func group(b *testing.B, n int) (*memory.DB, string, *patch.Request, *patch.Requ
 	rt := schema.GroupResourceType()
 	members := make([]any, n)
 	for i := range members {
-		members[i] = map[string]any{"value": fmt.Sprint("member-", i)}
+		members[i] = map[string]any{"value": createUser(b, db, fmt.Sprint("member-", i))}
 	}
 	g, err := db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Big", "members": members}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	add := request(b, rt, `[{"op":"add","path":"members","value":[{"value":"new"}]}]`)
-	remove := request(b, rt, `[{"op":"remove","path":"members[value eq \"new\"]"}]`)
+	id := createUser(b, db, "new")
+	add := request(b, rt, `[{"op":"add","path":"members","value":[{"value":"`+id+`"}]}]`)
+	remove := request(b, rt, `[{"op":"remove","path":"members[value eq \"`+id+`\"]"}]`)
 	return db, g.ID, add, remove
+}
+
+// createUser stores a user (members name resources that exist) and
+// returns its id.
+func createUser(b *testing.B, db *memory.DB, userName string) string {
+	u, err := db.Users().Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": userName}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return u.ID
 }
 
 var withoutMembers = schema.Projection{ExcludedAttributes: []string{"members"}}

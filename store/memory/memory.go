@@ -15,7 +15,10 @@ package memory
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +36,8 @@ type DB struct {
 	mu     sync.RWMutex
 	users  *Store
 	groups *Store
+	// stores are the stores of the DB, whose resources members may name.
+	stores []*Store
 	// groupsOf maps a member id to the ids of the groups that list it.
 	groupsOf map[string]map[string]struct{}
 	now      func() time.Time
@@ -48,7 +53,8 @@ func New() *DB {
 }
 
 // NewStore returns a standalone store for a custom resource type. A
-// "members" attribute of the resource type is kept as a membership set.
+// "members" attribute of the resource type is kept as a membership set,
+// whose members must be resources of this store.
 func NewStore(rt *schema.ResourceType) *Store {
 	db := &DB{groupsOf: map[string]map[string]struct{}{}, now: time.Now}
 	return newStore(db, rt)
@@ -60,16 +66,31 @@ func (db *DB) Users() *Store { return db.users }
 // Groups returns the store of Group resources.
 func (db *DB) Groups() *Store { return db.groups }
 
-// Store keeps the resources of one resource type. It implements
-// scim.ResourceStore and scim.Patcher and is safe for concurrent use.
+// Store keeps the resources of one resource type. It is safe for
+// concurrent use and implements scim.ResourceStore and these optional
+// interfaces:
+//
+//   - scim.Patcher: PATCH is applied without holding the store's lock, then
+//     committed if the resource did not change meanwhile (and retried a few
+//     times when the client set no If-Match); a request that only changes
+//     membership costs the members it names, whatever the group's size.
+//   - scim.CursorLister: cursor paging in creation order (RFC 9865).
+//
+// Group members must name resources of the same DB: a member id that names
+// none, or is empty, is refused with 400 invalidValue, atomically with
+// respect to deletes. Deleting a resource removes it from the groups that
+// list it and reports each such group's change with scim.ReportChange.
 type Store struct {
-	db      *DB
-	rt      *schema.ResourceType
-	byID    map[string]*record
-	order   []*record // creation order, with deleted records until compacted
-	deleted int
-	seq     int64
-	indexes map[string]*index // by attribute name
+	db *DB
+	// beforeApply, when set, runs before a PATCH is applied outside the
+	// lock (for tests).
+	beforeApply func()
+	rt          *schema.ResourceType
+	byID        map[string]*record
+	order       []*record // creation order, with deleted records until compacted
+	deleted     int
+	seq         int64
+	indexes     map[string]*index // by attribute name
 	// hasMembers says the resource type's members are kept as a set;
 	// hasGroups says its groups attribute is computed from membership.
 	hasMembers, hasGroups bool
@@ -166,6 +187,7 @@ func (ix *index) key(v string) string {
 
 func newStore(db *DB, rt *schema.ResourceType) *Store {
 	s := &Store{db: db, rt: rt, byID: map[string]*record{}, indexes: map[string]*index{}}
+	db.stores = append(db.stores, s)
 	for _, a := range rt.Schema.Attributes {
 		if a.MultiValued || (a.Type != schema.String && a.Type != schema.Reference) {
 			continue
@@ -198,6 +220,9 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	if err := s.checkUnique(attrs, ""); err != nil {
+		return nil, err
+	}
+	if err := s.db.checkMembers(memberIDs(members)); err != nil {
 		return nil, err
 	}
 	now := s.db.now().UnixNano()
@@ -242,6 +267,11 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 	if err != nil {
 		return nil, err
 	}
+	if s.hasMembers {
+		if err := s.db.checkMembers(memberIDs(members)); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.write(rec, attrs, members, true); err != nil {
 		return nil, err
 	}
@@ -255,9 +285,9 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 		return err
 	}
 	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
 	rec, err := s.current(id, ifVersion)
 	if err != nil {
+		s.db.mu.Unlock()
 		return err
 	}
 	s.indexRemove(rec)
@@ -270,42 +300,164 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 			s.db.unlink(m["value"].(string), id)
 		}
 	}
-	s.db.removeFromGroups(id)
+	changed := s.db.removeFromGroups(id)
+	s.db.mu.Unlock()
+	for _, g := range changed {
+		scim.ReportChange(ctx, scim.Change{Kind: scim.Patched, ResourceType: s.db.groups.rt.Name, ID: g.ID,
+			MembersRemoved: []string{id}, Resource: g})
+	}
 	return nil
 }
 
+// maxPatchAttempts bounds how often a PATCH without If-Match is applied
+// again when concurrent writers keep changing the resource meanwhile.
+const maxPatchAttempts = 25
+
 // Patch applies req atomically. A request that only changes membership is
 // applied to the member set directly, in time proportional to the number
-// of members it names; any other goes through patch.Apply.
+// of members it names. Any other goes through patch.Apply on a snapshot,
+// without holding the lock, and is committed only if the resource's
+// version did not move meanwhile: when it did, the request fails with
+// scim.ErrPreconditionFailed if the client sent ifVersion, and is applied
+// again to the new state otherwise (a bounded number of times).
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	withMembers := s.hasMembers && p.Includes(s.rt, "members")
+	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
+	if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+		return s.patchMembers(id, delta, ifVersion, withMembers, withGroups)
+	}
+	for attempt := 1; ; attempt++ {
+		r, res, err := s.patchOnce(id, req, ifVersion, withMembers, withGroups)
+		if !errors.Is(err, errMoved) {
+			return r, res, err
+		}
+		if ifVersion != "" {
+			return nil, nil, fmt.Errorf("%w: %s %s changed while the PATCH was applied", scim.ErrPreconditionFailed, s.rt.Name, id)
+		}
+		if attempt == maxPatchAttempts {
+			return nil, nil, scim.NewError(http.StatusServiceUnavailable, "", "the resource is being changed by other requests; try again")
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// errMoved says that a resource changed between the snapshot a PATCH was
+// applied to and its commit.
+var errMoved = errors.New("memory: the resource changed during the PATCH")
+
+// patchMembers applies a membership delta under the lock.
+func (s *Store) patchMembers(id string, delta patch.Delta, ifVersion string, withMembers, withGroups bool) (*scim.Resource, *patch.Result, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	rec, err := s.current(id, ifVersion)
 	if err != nil {
 		return nil, nil, err
 	}
-	withMembers := s.hasMembers && p.Includes(s.rt, "members")
-	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
-	if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
-		res := s.applyDelta(rec, delta)
-		if res.Changed {
-			s.touch(rec)
-		}
-		return s.snapshot(rec, withMembers, withGroups), res, nil
+	ids := make([]string, len(delta.Add))
+	for i, m := range delta.Add {
+		ids[i], _ = m["value"].(string)
 	}
-	current := s.snapshot(rec, true, false)
-	attrs, res, err := patch.Apply(s.rt, current.Attributes, req, req.Options)
+	if err := s.db.checkMembers(ids); err != nil {
+		return nil, nil, err
+	}
+	res := s.applyDelta(rec, delta)
+	if res.Changed {
+		s.touch(rec)
+	}
+	return s.snapshot(rec, withMembers, withGroups), res, nil
+}
+
+// patchOnce applies req to a snapshot of the resource outside the lock and
+// commits the outcome if the resource is still at the snapshot's version,
+// returning errMoved otherwise.
+func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withMembers, withGroups bool) (*scim.Resource, *patch.Result, error) {
+	s.db.mu.RLock()
+	rec, err := s.current(id, ifVersion)
+	if err != nil {
+		s.db.mu.RUnlock()
+		return nil, nil, err
+	}
+	// Records' attributes and member objects are never modified in place
+	// and Apply does not modify its input, so the snapshot shares them.
+	version := rec.version
+	current := maps.Clone(rec.attrs)
+	var before []map[string]any
+	if s.hasMembers {
+		before = rec.members.values()
+	}
+	s.db.mu.RUnlock()
+
+	if len(before) > 0 {
+		list := make([]any, len(before))
+		for i, m := range before {
+			list[i] = m
+		}
+		current["members"] = list
+	}
+	if s.beforeApply != nil {
+		s.beforeApply()
+	}
+	attrs, res, err := patch.Apply(s.rt, current, req, req.Options)
 	if err != nil {
 		return nil, nil, err
 	}
+	kept, members := s.split(attrs)
+	var set *memberSet
+	var added, removed []string
+	if s.hasMembers && res.Changed {
+		set = newMemberSet()
+		for _, m := range members {
+			set.add(m["value"].(string), m)
+		}
+		was := make(map[string]bool, len(before))
+		for _, m := range before {
+			id := m["value"].(string)
+			was[id] = true
+			if _, ok := set.index[id]; !ok {
+				removed = append(removed, id)
+			}
+		}
+		for _, m := range set.values() {
+			if id := m["value"].(string); !was[id] {
+				added = append(added, id)
+			}
+		}
+	}
+
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, ok := s.byID[id]
+	if !ok {
+		return nil, nil, notFound(s.rt, id)
+	}
+	if rec.version != version {
+		return nil, nil, errMoved
+	}
 	if res.Changed {
-		kept, members := s.split(attrs)
-		if err := s.write(rec, kept, members, s.hasMembers); err != nil {
+		if err := s.checkUnique(kept, rec.id); err != nil {
 			return nil, nil, err
 		}
+		if err := s.db.checkMembers(added); err != nil {
+			return nil, nil, err
+		}
+		s.indexRemove(rec)
+		rec.attrs = kept
+		s.indexAdd(rec)
+		if set != nil {
+			rec.members = set
+			for _, m := range removed {
+				s.db.unlink(m, rec.id)
+			}
+			for _, m := range added {
+				s.db.link(m, rec.id)
+			}
+		}
+		s.touch(rec)
 	}
 	return s.snapshot(rec, withMembers, withGroups), res, nil
 }
@@ -370,33 +522,14 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if q.Filter == nil && q.SortBy == nil {
 		return s.pageInOrder(q), nil
 	}
-	candidates, indexed := s.lookup(q.Filter)
-	if !indexed {
-		candidates = s.order
-	}
-	needMembers := s.hasMembers && mentions(q, "members")
-	needGroups := s.hasGroups && mentions(q, "groups")
-	needDoc := mentionsDocOnly(q)
 	type match struct {
 		rec *record
 		doc map[string]any
 	}
 	var found []match
-	for _, rec := range candidates {
-		if rec.deleted {
-			continue
-		}
-		doc := rec.attrs
-		switch {
-		case needMembers || needGroups:
-			doc = scim.Document(s.rt, s.snapshot(rec, needMembers, needGroups))
-		case needDoc:
-			doc = s.document(rec)
-		}
-		if q.Filter == nil || filter.Match(q.Filter, doc) {
-			found = append(found, match{rec, doc})
-		}
-	}
+	s.scan(q, func(rec *record, doc map[string]any) {
+		found = append(found, match{rec, doc})
+	})
 	if q.SortBy != nil {
 		by, desc := *q.SortBy, q.Descending
 		sort.SliceStable(found, func(i, j int) bool { return filter.CompareBy(found[i].doc, found[j].doc, by, desc) < 0 })
@@ -463,6 +596,32 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	}
 	s.db.mu.RLock()
 	defer s.db.mu.RUnlock()
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page := &scim.Page{}
+	next, last := "", int64(0)
+	s.scan(q, func(rec *record, _ map[string]any) {
+		page.TotalResults++
+		if rec.seq <= from {
+			return
+		}
+		switch {
+		case len(page.Resources) < q.Count:
+			page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
+			last = rec.seq
+		case next == "" && len(page.Resources) > 0:
+			next = strconv.FormatInt(last, 10)
+		}
+	})
+	return page, next, nil
+}
+
+// scan calls match, in creation order, for each live record that
+// q.Filter selects, with the document the filter read (the record's
+// attributes, or its document when the query names members, groups, id,
+// meta or schemas). Records come from an index when the filter has an
+// indexed "eq" comparison. The caller holds the lock.
+func (s *Store) scan(q *scim.Query, match func(rec *record, doc map[string]any)) {
 	candidates, indexed := s.lookup(q.Filter)
 	if !indexed {
 		candidates = s.order
@@ -470,10 +629,6 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	needMembers := s.hasMembers && mentions(q, "members")
 	needGroups := s.hasGroups && mentions(q, "groups")
 	needDoc := mentionsDocOnly(q)
-	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
-	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
-	page := &scim.Page{}
-	next, last := "", int64(0)
 	for _, rec := range candidates {
 		if rec.deleted {
 			continue
@@ -485,22 +640,10 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		case needDoc:
 			doc = s.document(rec)
 		}
-		if q.Filter != nil && !filter.Match(q.Filter, doc) {
-			continue
-		}
-		page.TotalResults++
-		if rec.seq <= from {
-			continue
-		}
-		switch {
-		case len(page.Resources) < q.Count:
-			page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
-			last = rec.seq
-		case next == "" && len(page.Resources) > 0:
-			next = strconv.FormatInt(last, 10)
+		if q.Filter == nil || filter.Match(q.Filter, doc) {
+			match(rec, doc)
 		}
 	}
-	return page, next, nil
 }
 
 // mentions reports whether the query's filter or sortBy names the
@@ -780,17 +923,55 @@ func (db *DB) unlink(member, group string) {
 }
 
 // removeFromGroups removes a deleted resource from the groups listing it;
-// each such group gets a new version.
-func (db *DB) removeFromGroups(id string) {
+// each such group gets a new version. It returns those groups as stored,
+// without their members.
+func (db *DB) removeFromGroups(id string) []*scim.Resource {
 	if db.groups == nil {
-		return
+		return nil
 	}
+	var changed []*scim.Resource
 	for gid := range db.groupsOf[id] {
 		if g, ok := db.groups.byID[gid]; ok && g.members.remove(id) {
 			db.groups.touch(g)
+			changed = append(changed, db.groups.snapshot(g, false, false))
 		}
 	}
 	delete(db.groupsOf, id)
+	return changed
+}
+
+// checkMembers refuses member ids that name no resource of the DB. The
+// caller holds the lock, so that a delete cannot come between the check
+// and the write.
+func (db *DB) checkMembers(ids []string) error {
+	for _, id := range ids {
+		if id == "" {
+			return scim.NewError(http.StatusBadRequest, "invalidValue", "a member's \"value\" must be the id of a resource")
+		}
+		if !db.exists(id) {
+			return scim.NewError(http.StatusBadRequest, "invalidValue", fmt.Sprintf("the member %q names no resource", id))
+		}
+	}
+	return nil
+}
+
+// exists reports whether a store of the DB holds a resource with the id.
+func (db *DB) exists(id string) bool {
+	for _, s := range db.stores {
+		if _, ok := s.byID[id]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// memberIDs returns the ids of member objects.
+func memberIDs(members []map[string]any) []string {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i], _ = m["value"].(string)
+	}
+	return ids
 }
 
 // groupsList returns the computed "groups" attribute of a member, ordered

@@ -493,13 +493,17 @@ func (s suite) concurrentMemberAdds(t *testing.T) {
 	st := s.newStores(t)
 	g := s.group(t, st.Groups, "Crowd")
 	const n = 50
+	ids := make([]string, n) // members name resources that exist
+	for i := range ids {
+		ids[i] = s.user(t, st.Users, fmt.Sprintf("member-%d", i), nil).ID
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			ops := fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"member-%d"}]}]`, i)
+			ops := fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":%q}]}]`, ids[i])
 			if p, ok := st.Groups.(scim.Patcher); ok {
 				_, _, errs[i] = p.Patch(ctx, g.ID, s.patchRequest(t, s.groups, ops), "", schema.Projection{})
 				return
@@ -664,6 +668,10 @@ func (s suite) concurrentPatches(t *testing.T) {
 		t.Log("the Groups store does not implement scim.Patcher")
 		return
 	}
+	writers := make([]string, 20) // members name resources that exist
+	for i := range writers {
+		writers[i] = s.user(t, st.Users, fmt.Sprintf("writer %d", i), nil).ID
+	}
 	for _, tt := range []struct {
 		name string
 		ops  func(i int) string
@@ -674,8 +682,15 @@ func (s suite) concurrentPatches(t *testing.T) {
 			return fmt.Sprintf(`[{"op":"replace","path":"displayName","value":"writer %d"}]`, i)
 		}, func(r *scim.Resource) string { return r.Attributes["displayName"].(string) }},
 		{"members", func(i int) string {
-			return fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"writer %d"}]}]`, i)
-		}, func(r *scim.Resource) string { return strings.Join(patch.MemberIDs(r.Attributes), ",") }},
+			return fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":%q}]}]`, writers[i])
+		}, func(r *scim.Resource) string {
+			for i, id := range writers {
+				if ids := patch.MemberIDs(r.Attributes); len(ids) == 1 && ids[0] == id {
+					return fmt.Sprintf("writer %d", i)
+				}
+			}
+			return strings.Join(patch.MemberIDs(r.Attributes), ",")
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := s.group(t, st.Groups, "Contended")
