@@ -20,7 +20,11 @@ import (
 const maxVersionRetries = 25
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p := projection(r)
+	p, err := projection(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	res, err := e.store.Get(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -35,6 +39,11 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, e *endpoint) {
+	p, err := projection(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	body, err := s.decode(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -53,10 +62,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	s.notify(r.Context(), Change{Kind: Created, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: patch.MemberIDs(res.Attributes)})
 	w.Header().Set("Location", s.location(s.baseURL(r), e, res.ID))
-	s.writeResource(w, r, http.StatusCreated, e, res, projection(r))
+	s.writeResource(w, r, http.StatusCreated, e, res, p)
 }
 
 func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
+	p, err := projection(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	body, err := s.decode(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -81,7 +95,7 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
 	added, removed := diffMembers(patch.MemberIDs(old.Attributes), patch.MemberIDs(res.Attributes))
 	s.notify(r.Context(), Change{Kind: Replaced, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: added, MembersRemoved: removed})
-	s.writeResource(w, r, http.StatusOK, e, res, projection(r))
+	s.writeResource(w, r, http.StatusOK, e, res, p)
 }
 
 // patch applies a PatchOp. It answers 200 with the resource, projected as
@@ -89,6 +103,11 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
 // and the client asked for no attributes: then 204, so that adding one
 // member never costs rendering a group of 100,000.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
+	p, err := projection(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	body, err := s.decode(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -99,7 +118,6 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
 		s.writeError(w, r, err)
 		return
 	}
-	p := projection(r)
 	_, membersOnly := req.MemberDelta(e.rt)
 	noContent := membersOnly && p.IsZero()
 	storeProjection := p
@@ -250,9 +268,9 @@ func (s *Server) notify(ctx context.Context, c Change) {
 }
 
 // projection reads the attributes and excludedAttributes parameters.
-func projection(r *http.Request) schema.Projection {
+func projection(r *http.Request) (schema.Projection, error) {
 	if r.URL.RawQuery == "" {
-		return schema.Projection{}
+		return schema.Projection{}, nil
 	}
 	p := urlParams(r.URL.Query())
 	return schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes"))

@@ -81,10 +81,14 @@ type query struct {
 
 // parseQuery reads the list parameters of RFC 7644 §3.4.2 and RFC 9865.
 func (s *Server) parseQuery(p params, rt *schema.ResourceType) (*query, error) {
+	projection, err := schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes"))
+	if err != nil {
+		return nil, err
+	}
 	q := &query{Query: &Query{
 		StartIndex: 1,
 		Count:      s.cfg.maxResults,
-		Projection: schema.ParseProjection(p.get("attributes"), p.get("excludedAttributes")),
+		Projection: projection,
 	}}
 	if f := p.get("filter"); f != "" {
 		expr, err := filter.Parse(f, rt, s.cfg.filterOptions)

@@ -350,3 +350,66 @@ func TestParsePathErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestValueFilterIsAnyFilter checks that the filter inside a value path's
+// brackets may be any filter, as the valFilter rule of RFC 7644 §3.4.2.2
+// allows: parenthesised, with more than two terms, nested groups and
+// brackets or quotes inside strings; in filters and in PATCH paths alike.
+func TestValueFilterIsAnyFilter(t *testing.T) {
+	tests := []struct {
+		filter string
+		want   bool
+		// path: the filter is one emails value path, also tried as a
+		// PATCH path.
+		path bool
+	}{
+		{`emails[(value eq "bjensen@example.com")]`, true, true},
+		{`emails[(value eq "x")]`, false, true},
+		{`emails[((type eq "home"))]`, true, true},
+		{`emails[(value eq "x" or value eq "babs@jensen.org") and primary eq true]`, false, true},
+		{`emails[(value eq "x" or value eq "bjensen@example.com") and primary eq true]`, true, true},
+		{`emails[primary eq true and (value eq "x" or type eq "work")]`, true, true},
+		{`emails[type eq "work" and primary eq true and value co "example"]`, true, true},
+		{`emails[type eq "work" and primary eq true and value co "jensen.org"]`, false, true},
+		{`emails[not (type eq "work") and not (value eq "x")]`, true, true},
+		{`emails[value eq "a]b" or (type eq "[home]")]`, false, true},
+		{`userName eq "bjensen" and emails[(type eq "home")] and ims[(value co "foo")]`, true, false},
+		{`emails[(type eq "home")] and ims[(value co "bar")]`, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter, func(t *testing.T) {
+			assert.Equal(t, tt.want, match(t, tt.filter, bjensen()))
+			e, err := filter.Parse(tt.filter, users, filter.Options{})
+			require.NoError(t, err)
+			again, err := filter.Parse(e.String(), users, filter.Options{})
+			require.NoError(t, err, e.String())
+			assert.Equal(t, e.String(), again.String())
+			if !tt.path {
+				return
+			}
+			p, err := filter.ParsePath(tt.filter, users, filter.Options{})
+			require.NoError(t, err)
+			require.NotNil(t, p.Filter)
+			var selected bool
+			for _, v := range bjensen()["emails"].([]any) {
+				selected = selected || filter.MatchValue(p.Filter, v.(map[string]any))
+			}
+			assert.Equal(t, tt.want, selected, "as a PATCH path")
+		})
+	}
+
+	for _, bad := range []string{
+		`emails[(value eq "x"]`,
+		`emails[(value eq "x") and ]`,
+		`emails[()]`,
+		`emails[(ims[value eq "x"])]`,
+		`emails[(value.x eq "x")]`,
+	} {
+		t.Run(bad, func(t *testing.T) {
+			_, err := filter.Parse(bad, users, filter.Options{})
+			var se *schema.Error
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, schema.InvalidFilter, se.Type, se.Detail)
+		})
+	}
+}

@@ -25,6 +25,12 @@ var matchSeeds = []struct{ filter, doc string }{
 	{`x509Certificates.value eq "AAAA"`, `{"userName":"u","x509Certificates":[{"value":"AAAA"}]}`},
 	{`userName gt "a" and userName lt "c"`, `{"userName":"b\u0000"}`},
 	{`groups.value eq "g"`, `{"userName":"u","groups":[{"value":"g"}]}`},
+	{`userName eq "ΣΟΦΊΑ" or displayName co "ſ"`, `{"userName":"σοφία","displayName":"Strauß"}`},
+	{`emails[(value eq "x" or value eq "y") and primary eq true]`,
+		`{"userName":"u","emails":[{"value":"Y","primary":true},{"value":"x"}]}`},
+	{`addresses[type eq "work" and (locality eq "Zürich" or postalCode sw "80")]`,
+		`{"userName":"u","addresses":[{"type":"work","locality":"ZÜRICH","postalCode":"8001","primary":true},{"type":"home"}]}`},
+	{`addresses.country eq "CH"`, `{"userName":"u","addresses":{"country":"ch"}}`},
 }
 
 // FuzzMatch evaluates parsed filters against arbitrary JSON documents. It

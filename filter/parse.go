@@ -64,12 +64,72 @@ func Parse(s string, rt *schema.ResourceType, opts Options) (e Expr, err error) 
 			e, err = nil, schema.Errorf(schema.InvalidFilter, "cannot parse filter %q", s)
 		}
 	}()
-	raw, err := fp.ParseFilter([]byte(upperEscapes(s)))
+	outer, lifted := liftValueFilters(upperEscapes(s))
+	raw, err := fp.ParseFilter([]byte(outer))
 	if err != nil {
 		return nil, syntaxError("filter", s)
 	}
-	r := resolver{rt: rt, opts: opts}
+	r := resolver{rt: rt, opts: opts, src: s, lifted: lifted}
 	return r.expr(raw, nil)
+}
+
+// liftPrefix begins the attribute name of the placeholder comparison
+// (liftPrefix + index + " pr") that liftValueFilters puts inside a value
+// path's brackets. Every bracket's content is replaced, so a placeholder
+// never comes from the client.
+const liftPrefix = "scimkitLifted"
+
+// liftValueFilters takes the text between every pair of brackets out of
+// the filter s and puts a placeholder comparison in its place. The
+// underlying parser's grammar for a value filter allows only one "and" or
+// "or" of two comparisons, while RFC 7644 §3.4.2.2 allows any filter there
+// (valFilter = attrExp / logExp / *1"not" "(" valFilter ")", logExp being
+// made of FILTERs), such as emails[(value eq "x" or value eq "y") and
+// primary eq true]; each lifted text is parsed as a whole filter instead.
+// Brackets inside quoted strings are left alone; nested or unbalanced
+// brackets leave s unchanged for the parser to refuse.
+func liftValueFilters(s string) (string, []string) {
+	if strings.IndexByte(s, '[') < 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	var lifted []string
+	open, last := -1, 0
+	quoted, escaped := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escaped:
+			escaped = false
+		case quoted && c == '\\':
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '[':
+			if open >= 0 {
+				return s, nil
+			}
+			open = i
+		case c == ']':
+			if open < 0 {
+				return s, nil
+			}
+			inner := s[open+1 : i]
+			if strings.TrimSpace(inner) != "" {
+				b.WriteString(s[last : open+1])
+				fmt.Fprintf(&b, "%s%d pr", liftPrefix, len(lifted))
+				lifted = append(lifted, inner)
+				last = i
+			}
+			open = -1
+		}
+	}
+	if open >= 0 || len(lifted) == 0 {
+		return s, nil
+	}
+	b.WriteString(s[last:])
+	return b.String(), lifted
 }
 
 // checkBounds refuses input longer or more deeply nested than opts allow,
@@ -267,6 +327,32 @@ func parseValueFilter(s string, rt *schema.ResourceType, parent *schema.Attribut
 type resolver struct {
 	rt   *schema.ResourceType
 	opts Options
+	// src is the filter as the client wrote it, for error details;
+	// lifted holds the value filters liftValueFilters took out of it.
+	src    string
+	lifted []string
+}
+
+// valueFilter returns the filter inside a value path's brackets: the
+// lifted text the placeholder e stands for, parsed, or e itself.
+func (r resolver) valueFilter(e fp.Expression) (fp.Expression, error) {
+	a, ok := e.(*fp.AttributeExpression)
+	if !ok || a.Operator != fp.PR || a.AttributePath.URI() != "" || a.AttributePath.SubAttributeName() != "" {
+		return e, nil
+	}
+	n, ok := strings.CutPrefix(a.AttributePath.AttributeName, liftPrefix)
+	if !ok {
+		return e, nil
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 0 || i >= len(r.lifted) {
+		return e, nil
+	}
+	raw, err := fp.ParseFilter([]byte(r.lifted[i]))
+	if err != nil {
+		return nil, syntaxError("filter", r.src)
+	}
+	return raw, nil
 }
 
 // expr converts e; parent is the multi-valued complex attribute whose
@@ -302,7 +388,11 @@ func (r resolver) expr(e fp.Expression, parent *schema.Attribute) (Expr, error) 
 		if path.Attr != nil && (path.Target.Sub != nil || path.Attr.Type != schema.Complex || !path.Attr.MultiValued) {
 			return nil, schema.Errorf(schema.InvalidFilter, "a value filter needs a multi-valued complex attribute: %s", path)
 		}
-		inner, err := r.expr(e.ValueFilter, orUnknown(path.Attr))
+		vf, err := r.valueFilter(e.ValueFilter)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := r.expr(vf, orUnknown(path.Attr))
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/scimkit/scim/schema"
 )
@@ -24,8 +26,11 @@ func ParseSortOrder(s string) (descending bool, err error) {
 // sortBy (RFC 7644 §3.4.2.3): it returns a negative number when a sorts
 // before b, positive when after, 0 when equal. A multi-valued attribute
 // sorts by its primary value, else its first. Values compare by the
-// attribute's type and caseExact characteristic. Documents without a
-// value sort last in either order.
+// attribute's type and caseExact characteristic; strings that are not
+// caseExact compare by Unicode simple case folding ("ſ", "s" and "S" are
+// equal), code point by code point, with no locale. A document without a
+// value (null, "", [] or no attribute) sorts as if its value were greater
+// than any other: last ascending and first descending.
 func CompareBy(a, b map[string]any, by AttrPath, descending bool) int {
 	attr := by.Attr
 	if by.Target.Sub != nil {
@@ -35,15 +40,17 @@ func CompareBy(a, b map[string]any, by AttrPath, descending bool) int {
 		return 0
 	}
 	x, y := sortKey(a, by), sortKey(b, by)
+	var c int
 	switch {
 	case x == nil && y == nil:
 		return 0
 	case x == nil:
-		return 1
+		c = 1
 	case y == nil:
-		return -1
+		c = -1
+	default:
+		c = compareValues(attr, x, y)
 	}
-	c := compareValues(attr, x, y)
 	if descending {
 		return -c
 	}
@@ -121,21 +128,44 @@ func compareValues(a *schema.Attribute, x, y any) int {
 	return compareFold(sx, sy)
 }
 
-// compareFold compares two strings ignoring case, without allocating.
+// compareFold compares two strings ignoring case, without allocating: rune
+// by rune, each replaced by foldKey, so that strings equal under
+// strings.EqualFold compare equal.
 func compareFold(x, y string) int {
-	for i := 0; i < len(x) && i < len(y); i++ {
-		cx, cy := lower(x[i]), lower(y[i])
-		if cx >= 0x80 || cy >= 0x80 {
-			return strings.Compare(strings.ToLower(x[i:]), strings.ToLower(y[i:]))
+	for x != "" && y != "" {
+		var rx, ry rune
+		if c := x[0]; c < utf8.RuneSelf {
+			rx, x = rune(lower(c)), x[1:]
+		} else {
+			r, n := utf8.DecodeRuneInString(x)
+			rx, x = foldKey(r), x[n:]
 		}
-		if cx != cy {
-			if cx < cy {
+		if c := y[0]; c < utf8.RuneSelf {
+			ry, y = rune(lower(c)), y[1:]
+		} else {
+			r, n := utf8.DecodeRuneInString(y)
+			ry, y = foldKey(r), y[n:]
+		}
+		if rx != ry {
+			if rx < ry {
 				return -1
 			}
 			return 1
 		}
 	}
 	return len(x) - len(y)
+}
+
+// foldKey returns one rune for each Unicode simple case folding orbit (the
+// runes unicode.SimpleFold cycles through, which strings.EqualFold treats
+// as equal): the lower case of the upper case, so that "ſ" (long s) sorts
+// as "s" and "ς" (final sigma) as "σ". A rune alone in its orbit is its own
+// key ("İ" is not "i" to EqualFold, though its lower case is).
+func foldKey(r rune) rune {
+	if unicode.SimpleFold(r) == r {
+		return r
+	}
+	return unicode.ToLower(unicode.ToUpper(r))
 }
 
 func lower(c byte) byte {

@@ -315,7 +315,7 @@ func (a *applier) operation(op Operation) error {
 	switch op.Op {
 	case Add, Replace:
 		if op.Value == nil {
-			return schema.Errorf(schema.InvalidValue, "an %s operation needs a \"value\"", op.Op)
+			return schema.Errorf(schema.InvalidValue, "the %s operation needs a \"value\"", op.Op)
 		}
 	case Remove:
 		if op.Path == nil {
@@ -328,7 +328,7 @@ func (a *applier) operation(op Operation) error {
 	case p == nil:
 		obj, ok := op.Value.(map[string]any)
 		if !ok {
-			return schema.Errorf(schema.InvalidValue, "an %s operation without \"path\" needs an object \"value\"", op.Op)
+			return schema.Errorf(schema.InvalidValue, "the %s operation without \"path\" needs an object \"value\"", op.Op)
 		}
 		return a.object(op.Op, "", obj)
 	case p.Attr == nil && p.Extension != "":

@@ -160,10 +160,10 @@ func parseOperation(raw any, rt *schema.ResourceType, opts Options) (Operation, 
 	case op == Remove && out.Path == nil:
 		return Operation{}, schema.Errorf(schema.NoTarget, "a remove operation needs a \"path\"")
 	case op != Remove && out.Value == nil:
-		return Operation{}, schema.Errorf(schema.InvalidValue, "an %s operation needs a \"value\"", op)
+		return Operation{}, schema.Errorf(schema.InvalidValue, "the %s operation needs a \"value\"", op)
 	case op != Remove && out.Path == nil:
 		if _, ok := out.Value.(map[string]any); !ok {
-			return Operation{}, schema.Errorf(schema.InvalidValue, "an %s operation without \"path\" needs an object \"value\"", op)
+			return Operation{}, schema.Errorf(schema.InvalidValue, "the %s operation without \"path\" needs an object \"value\"", op)
 		}
 	}
 	return out, nil

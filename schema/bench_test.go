@@ -69,8 +69,8 @@ func BenchmarkProject(b *testing.B) {
 		p    schema.Projection
 	}{
 		{"default", schema.Projection{}},
-		{"attributes", schema.ParseProjection("userName,name.givenName,emails.value", "")},
-		{"excluded", schema.ParseProjection("", "groups,emails.type")},
+		{"attributes", mustProjection(b, "userName,name.givenName,emails.value", "")},
+		{"excluded", mustProjection(b, "", "groups,emails.type")},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -167,7 +167,7 @@ func Group() *Schema {
 }
 
 // EnterpriseUser returns the Enterprise User extension schema of RFC 7643
-// §4.3 as represented in §8.7.2. Each call returns a new value that the
+// §4.3 as represented in §8.7.1. Each call returns a new value that the
 // caller may modify.
 func EnterpriseUser() *Schema {
 	return &Schema{

@@ -78,12 +78,15 @@ func ExampleResourceType_Project() {
 		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work"}},
 		"meta":     map[string]any{"resourceType": "User", "version": `W/"1"`},
 	}
-	out := rt.Project(doc, schema.ParseProjection("userName,name.givenName,emails.value,password", ""))
-	b, _ := json.Marshal(out)
+	p, err := schema.ParseProjection("userName,name.givenName,emails.value,password", "")
+	if err != nil {
+		panic(err) // an over-long list; the server answers it with a 400
+	}
+	b, _ := json.Marshal(rt.Project(doc, p))
 	fmt.Println(string(b))
 
-	out = rt.Project(doc, schema.ParseProjection("", "emails,meta"))
-	b, _ = json.Marshal(out)
+	p, _ = schema.ParseProjection("", "emails,meta")
+	b, _ = json.Marshal(rt.Project(doc, p))
 	fmt.Println(string(b))
 	// Output:
 	// {"emails":[{"value":"bjensen@example.com"}],"id":"2819c223","name":{"givenName":"Barbara"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}
@@ -94,7 +97,7 @@ func ExampleResourceType_Project() {
 // loading it.
 func ExampleProjection_Includes() {
 	rt := schema.GroupResourceType()
-	p := schema.ParseProjection("", "members")
+	p, _ := schema.ParseProjection("", "members")
 	fmt.Println(p.Includes(rt, "members"), p.Includes(rt, "displayName"))
 	// Output:
 	// false true

@@ -2,21 +2,55 @@ package schema
 
 import "strings"
 
+// Bounds of the lists ParseProjection accepts. The core User schema with
+// the enterprise extension has fewer than 100 attribute paths, each under
+// 100 bytes even when qualified by its schema URN, so a longer list or
+// path names attributes no schema has and only costs the server time.
+const (
+	// MaxProjectionPaths is the most attribute paths one attributes or
+	// excludedAttributes parameter may list.
+	MaxProjectionPaths = 256
+	// MaxProjectionPathLength is the longest attribute path, in bytes,
+	// such a list may hold.
+	MaxProjectionPathLength = 512
+)
+
 // ParseProjection builds a Projection from the values of the attributes and
 // excludedAttributes query parameters: comma-separated attribute paths,
-// trimmed, with empty parts dropped.
-func ParseProjection(attributes, excludedAttributes string) Projection {
-	return Projection{Attributes: splitList(attributes), ExcludedAttributes: splitList(excludedAttributes)}
+// trimmed, with empty parts dropped. A list of more than
+// MaxProjectionPaths paths, or with a path longer than
+// MaxProjectionPathLength bytes, is an *Error of type invalidValue.
+func ParseProjection(attributes, excludedAttributes string) (Projection, error) {
+	attrs, err := splitList("attributes", attributes)
+	if err != nil {
+		return Projection{}, err
+	}
+	excluded, err := splitList("excludedAttributes", excludedAttributes)
+	if err != nil {
+		return Projection{}, err
+	}
+	return Projection{Attributes: attrs, ExcludedAttributes: excluded}, nil
 }
 
-func splitList(s string) []string {
+// splitList splits the value of the parameter param, checking the bounds
+// as it goes so that an oversized list costs no more than one pass over it.
+func splitList(param, s string) ([]string, error) {
 	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
+		if part = strings.TrimSpace(part); part == "" {
+			continue
 		}
+		if len(part) > MaxProjectionPathLength {
+			return nil, Errorf(InvalidValue, "%s holds a path of %d bytes (%.20q...); the maximum is %d", param, len(part), part, MaxProjectionPathLength)
+		}
+		if len(out) == MaxProjectionPaths {
+			return nil, Errorf(InvalidValue, "%s lists more than %d attribute paths", param, MaxProjectionPaths)
+		}
+		out = append(out, part)
 	}
-	return out
+	return out, nil
 }
 
 // IsZero reports whether the projection asks for the default set of

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -165,7 +166,7 @@ func TestProject(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := userDoc()
-			out := schema.UserResourceType().Project(doc, schema.ParseProjection(tt.attributes, tt.excluded))
+			out := schema.UserResourceType().Project(doc, mustProjection(t, tt.attributes, tt.excluded))
 			assert.ElementsMatch(t, tt.wantKeys, keys(out))
 			if tt.check != nil {
 				tt.check(t, out)
@@ -211,18 +212,63 @@ func TestProjectReturned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.attributes+"|"+tt.excluded, func(t *testing.T) {
-			assert.Equal(t, tt.want, rt.Project(doc, schema.ParseProjection(tt.attributes, tt.excluded)))
+			assert.Equal(t, tt.want, rt.Project(doc, mustProjection(t, tt.attributes, tt.excluded)))
 		})
 	}
 }
 
+// mustProjection parses a projection the test knows to be valid.
+func mustProjection(t testing.TB, attributes, excluded string) schema.Projection {
+	t.Helper()
+	p, err := schema.ParseProjection(attributes, excluded)
+	require.NoError(t, err)
+	return p
+}
+
 func TestParseProjection(t *testing.T) {
-	p := schema.ParseProjection(" userName , ,emails.value,", "")
+	p := mustProjection(t, " userName , ,emails.value,", "")
 	assert.Equal(t, []string{"userName", "emails.value"}, p.Attributes)
 	assert.Empty(t, p.ExcludedAttributes)
 	assert.False(t, p.IsZero())
-	assert.True(t, schema.ParseProjection("", " , ").IsZero())
+	assert.True(t, mustProjection(t, "", " , ").IsZero())
 	assert.True(t, schema.Projection{}.IsZero())
+}
+
+// TestParseProjectionBounds checks that the attributes and
+// excludedAttributes lists are bounded in entries and in the length of
+// each, with invalidValue, and that empty entries do not count.
+func TestParseProjectionBounds(t *testing.T) {
+	list := func(n int, path string) string {
+		return strings.Repeat(path+",", n-1) + path
+	}
+	long := strings.Repeat("a", schema.MaxProjectionPathLength)
+	tests := []struct {
+		name                 string
+		attributes, excluded string
+		err                  string // a part of the error detail, "" when accepted
+	}{
+		{"at the entry bound", list(schema.MaxProjectionPaths, "userName"), "", ""},
+		{"empty entries do not count", list(schema.MaxProjectionPaths, "userName") + strings.Repeat(", ,", 10000), "", ""},
+		{"one entry over", list(schema.MaxProjectionPaths+1, "userName"), "", "attributes lists more than 256"},
+		{"far over", list(300000, "userName"), "", "attributes lists more than 256"},
+		{"excluded over", "", list(schema.MaxProjectionPaths+1, "emails"), "excludedAttributes lists more than 256"},
+		{"path at the length bound", long, long, ""},
+		{"path one byte over", "userName," + long + "b", "", "attributes holds a path of 513 bytes"},
+		{"excluded path over", "", " " + long + "b ", "excludedAttributes holds a path of 513 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := schema.ParseProjection(tt.attributes, tt.excluded)
+			if tt.err == "" {
+				require.NoError(t, err)
+				assert.LessOrEqual(t, len(p.Attributes), schema.MaxProjectionPaths)
+				return
+			}
+			se := requireSCIMError(t, err, schema.InvalidValue)
+			assert.Contains(t, se.Detail, tt.err)
+			assert.Less(t, len(se.Detail), 200, "the detail does not echo the list")
+		})
+	}
 }
 
 func TestProjectionIncludes(t *testing.T) {
@@ -254,7 +300,7 @@ func TestProjectionIncludes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, schema.ParseProjection(tt.attributes, tt.excluded).Includes(tt.rt, tt.path))
+			assert.Equal(t, tt.want, mustProjection(t, tt.attributes, tt.excluded).Includes(tt.rt, tt.path))
 		})
 	}
 }

@@ -109,8 +109,12 @@ type Options struct {
 //   - Values are checked and converted to their canonical types (see
 //     Attribute.Canonicalize); null and empty arrays mean unassigned and are
 //     left out.
-//   - Required attributes that are not readOnly must have a value
-//     (invalidValue).
+//   - Required attributes and sub-attributes that are not readOnly must
+//     have a value (invalidValue). A required string value must not be ""
+//     or only white space (unicode.IsSpace), so a userName of "   " is
+//     refused; one with white space around other characters (" bjensen ")
+//     is kept exactly as sent, since a host may match it against its own
+//     records as sent.
 //   - On replace, an immutable attribute that has a value in old may not
 //     change (mutability); when the body omits it, the old value is kept.
 //     A writeOnly attribute the body omits (such as password, which a
@@ -469,6 +473,9 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 	}
 	if a.Type != Complex {
 		sv, err := scalar(a.Type, path, v)
+		if err == nil && a.Required && blank(sv) {
+			return nil, Errorf(InvalidValue, "the attribute %q is required and must not be empty or only white space", path.String())
+		}
 		if str, ok := sv.(string); ok && err == nil && opts.WriteOnlyString != nil && a.Mutability == WriteOnly {
 			if sv, err = opts.WriteOnlyString(str); err != nil {
 				return nil, Errorf(InvalidValue, "the attribute %q: %v", path.String(), err)
@@ -530,6 +537,13 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 		}
 	}
 	return out, nil
+}
+
+// blank reports whether v is a string that is empty or only white space,
+// which a required attribute must not be.
+func blank(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.TrimSpace(s) == ""
 }
 
 func isScalar(v any) bool {

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -294,6 +295,21 @@ func TestCanonicalizeUser(t *testing.T) {
 			err:  schema.InvalidValue,
 		},
 		{
+			name: "required userName only white space",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":" \t\n\u00a0\u3000"}`,
+			err:  schema.InvalidValue,
+		},
+		{
+			name: "userName with white space around it kept as sent",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"  bjensen\t"}`,
+			want: map[string]any{"userName": "  bjensen\t"},
+		},
+		{
+			name: "optional attribute only white space kept",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","nickName":"  "}`,
+			want: map[string]any{"userName": "u", "nickName": "  "},
+		},
+		{
 			name: "schemas missing",
 			body: `{"userName":"u"}`,
 			err:  schema.InvalidSyntax,
@@ -418,6 +434,8 @@ func TestCanonicalizeTypes(t *testing.T) {
 		{name: "multi-valued wrong element", attrs: `"tags":["a",1]`, err: schema.InvalidValue},
 		{name: "readOnly ignored", attrs: `"computed":"x"`, want: map[string]any{}},
 		{name: "required sub-attribute missing", attrs: `"part":{"label":"l"}`, err: schema.InvalidValue},
+		{name: "required sub-attribute empty", attrs: `"part":{"key":"","label":"l"}`, err: schema.InvalidValue},
+		{name: "required sub-attribute only white space", attrs: `"part":{"key":" \t ","label":"l"}`, err: schema.InvalidValue},
 		{name: "complex with required sub-attribute", attrs: `"part":{"key":"k","LABEL":"l"}`, want: map[string]any{"part": map[string]any{"key": "k", "label": "l"}}},
 	}
 	for _, tt := range tests {
@@ -618,6 +636,48 @@ func TestAttributeEqual(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, tt.a.Equal(tt.x, tt.y))
 			assert.Equal(t, tt.want, tt.a.Equal(tt.y, tt.x), "symmetric")
+		})
+	}
+}
+
+// TestRequiredStringsMustNotBeBlank checks that a required string
+// attribute (User userName, Group displayName) is refused with
+// invalidValue when it is "" or only white space, on create and on
+// replace, and through Attribute.Canonicalize as PATCH uses it.
+func TestRequiredStringsMustNotBeBlank(t *testing.T) {
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	userOld := map[string]any{"id": "1", "userName": "bjensen"}
+	groupOld := map[string]any{"id": "2", "displayName": "Tour Guides"}
+	tests := []struct {
+		name string
+		rt   *schema.ResourceType
+		attr string
+		old  map[string]any
+	}{
+		{"User userName", users, "userName", nil},
+		{"User userName on replace", users, "userName", userOld},
+		{"Group displayName", groups, "displayName", nil},
+		{"Group displayName on replace", groups, "displayName", groupOld},
+	}
+	for _, tt := range tests {
+		for _, value := range []string{"", " ", "\t\r\n", "\u00a0", "\u2003\u3000"} {
+			t.Run(fmt.Sprintf("%s %q", tt.name, value), func(t *testing.T) {
+				body := map[string]any{"schemas": []any{tt.rt.Schema.ID}, tt.attr: value}
+				_, err := tt.rt.Canonicalize(body, tt.old, schema.Options{})
+				se := requireSCIMError(t, err, schema.InvalidValue)
+				assert.Contains(t, se.Detail, tt.attr)
+
+				a := tt.rt.Schema.Attribute(tt.attr)
+				require.NotNil(t, a)
+				_, err = a.Canonicalize(value, schema.Options{})
+				requireSCIMError(t, err, schema.InvalidValue)
+			})
+		}
+		t.Run(tt.name+" padded value kept", func(t *testing.T) {
+			body := map[string]any{"schemas": []any{tt.rt.Schema.ID}, tt.attr: " x\u00a0"}
+			got, err := tt.rt.Canonicalize(body, tt.old, schema.Options{})
+			require.NoError(t, err)
+			assert.Equal(t, " x\u00a0", got[tt.attr])
 		})
 	}
 }

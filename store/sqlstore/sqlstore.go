@@ -744,7 +744,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if q.Descending {
 			dir = "DESC"
 		}
-		order = "(" + key + ") IS NULL, " + key + " " + dir + ", r.seq"
+		order = "(" + key + ") IS NULL " + dir + ", " + key + " " + dir + ", r.seq"
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond

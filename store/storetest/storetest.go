@@ -311,7 +311,7 @@ func (s suite) sortAndPage(t *testing.T) {
 	_, got = sorted("userName", true, 1, 10)
 	assert.Equal(t, []string{"eve", "dave", "carol", "bob", "Alice"}, got)
 	_, got = sorted("title", true, 1, 10)
-	assert.Equal(t, []string{"dave", "carol", "bob", "Alice", "eve"}, got, "missing values sort last")
+	assert.Equal(t, []string{"eve", "dave", "carol", "bob", "Alice"}, got, "missing values sort first descending")
 	page, got = sorted("userName", false, 2, 2)
 	assert.Equal(t, []string{"bob", "carol"}, got)
 	assert.Equal(t, 5, page.TotalResults)
