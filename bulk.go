@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"fmt"
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +38,7 @@ type bulkOp struct {
 // Results are listed in request order; operations not run are left out.
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.bulkMaxOps == 0 {
-		s.writeError(w, r, &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not supported by this service provider"})
+		s.writeError(w, r, &Error{Code: scimerr.NotImplemented, Detail: "bulk operations are not supported by this service provider"})
 		return
 	}
 	body, err := s.decode(w, r)
@@ -77,9 +78,9 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 				next = append(next, op)
 				continue
 			case refsFailed:
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId whose operation failed"})
+				op.result = bulkError(op, &Error{Code: scimerr.Conflict, Detail: "the operation refers to a bulkId whose operation failed"})
 			case refsUnknown:
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId that no POST in the request defines"})
+				op.result = bulkError(op, &Error{Code: scimerr.Conflict, Detail: "the operation refers to a bulkId that no POST in the request defines"})
 			default:
 				s.runBulkOp(r, op, ids)
 			}
@@ -93,7 +94,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		if !progress {
 			for _, op := range next {
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "circular bulkId references cannot be resolved"})
+				op.result = bulkError(op, &Error{Code: scimerr.Conflict, Detail: "circular bulkId references cannot be resolved"})
 				errorsSeen++
 			}
 			break
@@ -133,7 +134,7 @@ func (s *Server) parseBulk(body map[string]any) ([]*bulkOp, int, error) {
 		return nil, 0, schema.Errorf(schema.InvalidSyntax, "\"Operations\" must be a non-empty array")
 	}
 	if len(raw) > s.cfg.bulkMaxOps {
-		return nil, 0, &Error{Status: http.StatusRequestEntityTooLarge,
+		return nil, 0, &Error{Code: scimerr.TooLarge,
 			Detail: fmt.Sprintf("the bulk request has %d operations; the maximum is %d", len(raw), s.cfg.bulkMaxOps)}
 	}
 	ops := make([]*bulkOp, 0, len(raw))
@@ -264,7 +265,7 @@ func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
 	sub.URL.RawQuery = ""
 	rec := &recorder{header: http.Header{}}
 	if _, pattern := s.mux.Handler(sub); pattern == "" || strings.HasSuffix(pattern, "/Bulk") || strings.HasSuffix(pattern, ".search") || pattern == "/Me" {
-		op.result = bulkError(op, &Error{Status: http.StatusNotFound, Detail: "no resource endpoint at " + path})
+		op.result = bulkError(op, &Error{Code: scimerr.NotFound, Detail: "no resource endpoint at " + path})
 		return
 	}
 	// A panic fails this operation only: the results of the operations
@@ -328,7 +329,7 @@ func resolveRefs(v any, ids map[string]string) any {
 }
 
 func bulkError(op *bulkOp, e *Error) map[string]any {
-	result := map[string]any{"method": op.method, "status": strconv.Itoa(e.Status), "response": e.document()}
+	result := map[string]any{"method": op.method, "status": strconv.Itoa(e.Status()), "response": errorDocument(e)}
 	if op.bulkID != "" {
 		result["bulkId"] = op.bulkID
 	}

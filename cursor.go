@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (s *Server) encodeCursor(e *endpoint, q *Query, position string) string {
 }
 
 func (s *Server) decodeCursor(e *endpoint, q *Query, cursor string) (string, error) {
-	invalid := &Error{Status: http.StatusBadRequest, ScimType: InvalidCursor, Detail: "the cursor is not valid for this request"}
+	invalid := &Error{Code: scimerr.InvalidCursor, Detail: "the cursor is not valid for this request"}
 	payload, sig, ok := strings.Cut(cursor, ".")
 	data, err1 := base64.RawURLEncoding.DecodeString(payload)
 	got, err2 := base64.RawURLEncoding.DecodeString(sig)
@@ -76,7 +77,7 @@ func (s *Server) decodeCursor(e *endpoint, q *Query, cursor string) (string, err
 		return "", invalid
 	}
 	if time.Since(time.Unix(t.Issued, 0)) > s.cfg.cursorTimeout {
-		return "", &Error{Status: http.StatusBadRequest, ScimType: ExpiredCursor, Detail: "the cursor has expired; start again without one"}
+		return "", &Error{Code: scimerr.ExpiredCursor, Detail: "the cursor has expired; start again without one"}
 	}
 	return t.Position, nil
 }

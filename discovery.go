@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strings"
 
@@ -70,7 +71,7 @@ func (s *Server) refuseFilter(w http.ResponseWriter, r *http.Request) bool {
 	if urlParams(r.URL.Query()).get("filter") == "" {
 		return false
 	}
-	s.writeError(w, r, &Error{Status: http.StatusForbidden, Detail: "filtering is not supported on " + r.URL.Path})
+	s.writeError(w, r, &Error{Code: scimerr.Forbidden, Detail: "filtering is not supported on " + r.URL.Path})
 	return true
 }
 
@@ -94,7 +95,7 @@ func (s *Server) getSchema(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no schema " + id})
+	s.writeError(w, r, &Error{Code: scimerr.NotFound, Detail: "no schema " + id})
 }
 
 func (s *Server) listResourceTypes(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +118,7 @@ func (s *Server) getResourceType(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no resource type " + name})
+	s.writeError(w, r, &Error{Code: scimerr.NotFound, Detail: "no resource type " + name})
 }
 
 // writeList writes every item as one ListResponse page.

@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"errors"
+	"github.com/scimkit/scim/scimerr"
 	"math/rand/v2"
 	"mime"
 	"net/http"
@@ -172,7 +173,7 @@ func (s *Server) retryOnConflict(r *http.Request, write func(ctx context.Context
 		if attempt == maxVersionRetries {
 			// The client set no precondition, so a 412 would be wrong;
 			// a 503 tells it to try again later.
-			return nil, &Error{Status: http.StatusServiceUnavailable,
+			return nil, &Error{Code: scimerr.Unavailable,
 				Detail: "the resource is being changed by other requests; try again"}
 		}
 		backoff := time.Duration(attempt) * time.Millisecond
@@ -205,7 +206,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any,
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
-			return nil, &Error{Status: http.StatusUnsupportedMediaType,
+			return nil, &Error{Code: scimerr.UnsupportedMediaType,
 				Detail: "the request body must be JSON: send Content-Type: " + ContentType}
 		}
 	}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strings"
 )
@@ -10,14 +11,14 @@ import (
 // RFC allows.
 func (s *Server) serveMe(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.me == nil {
-		s.writeError(w, r, &Error{Status: http.StatusNotImplemented, Detail: "/Me is not supported by this service provider"})
+		s.writeError(w, r, &Error{Code: scimerr.NotImplemented, Detail: "/Me is not supported by this service provider"})
 		return
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
 		w.Header().Set("Allow", "GET, PUT, PATCH, DELETE")
-		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on /Me"})
+		s.writeError(w, r, &Error{Code: scimerr.MethodNotAllowed, Detail: r.Method + " is not supported on /Me"})
 		return
 	}
 	rtName, id, err := s.cfg.me(r.Context())

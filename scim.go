@@ -24,6 +24,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scim/scimerr"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -176,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !errors.As(err, &e) {
 				e = errUnauthorized
 			}
-			if e.Status == http.StatusUnauthorized {
+			if e.Code == scimerr.Unauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
 			}
 			s.writeError(w, r, e)
@@ -206,10 +207,10 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path})
+		s.writeError(w, r, &Error{Code: scimerr.MethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path})
 		return
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no SCIM endpoint at " + r.URL.Path})
+	s.writeError(w, r, &Error{Code: scimerr.NotFound, Detail: "no SCIM endpoint at " + r.URL.Path})
 }
 
 // recoverPanic, deferred, turns a panic of the handler serving r into a
@@ -225,7 +226,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
 		"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-	s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
+	s.writeError(w, r, &Error{Code: scimerr.Internal, Detail: "internal server error"})
 }
 
 // writeJSON writes v as the SCIM response with the given status.
@@ -243,7 +244,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 		// A value a store put in a resource that JSON cannot hold.
 		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
 		status = http.StatusInternalServerError
-		buf, _ = appendJSON((*bp)[:0], (&Error{Status: status, Detail: "internal server error"}).document())
+		buf, _ = appendJSON((*bp)[:0], errorDocument(scimerr.New(scimerr.Internal, internalDetail)))
 	}
 	buf = append(buf, '\n')
 	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
@@ -264,7 +265,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.cfg.logger.ErrorContext(r.Context(), "scim: request failed",
 			"method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	s.writeJSON(w, r, e.Status, e.document())
+	s.writeJSON(w, r, e.Status(), errorDocument(e))
 }
 
 // rewrite returns a copy of r for another path under the Server, keeping

@@ -219,7 +219,7 @@ func TestParseErrors(t *testing.T) {
 			_, err := filter.Parse(f, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidFilter, se.Type)
+			assert.Equal(t, schema.InvalidFilter, se.Code)
 			assert.NotEmpty(t, se.Detail)
 		})
 	}
@@ -229,7 +229,7 @@ func TestStrict(t *testing.T) {
 	_, err := filter.Parse(`favouriteColour eq "blue"`, users, filter.Options{Strict: true})
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Equal(t, schema.InvalidFilter, se.Code)
 	assert.Contains(t, se.Detail, "favouriteColour")
 }
 
@@ -346,7 +346,7 @@ func TestParsePathErrors(t *testing.T) {
 			_, err := filter.ParsePath(path, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, want, se.Type, se.Detail)
+			assert.Equal(t, want, se.Code, se.Detail)
 		})
 	}
 }

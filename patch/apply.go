@@ -110,7 +110,7 @@ func operationError(i int, op Operation, err error) error {
 	} else if op.Path != nil {
 		where += " " + op.Path.String()
 	}
-	return schema.Errorf(se.Type, "operation %d (%s): %s", i+1, where, se.Detail)
+	return schema.Errorf(se.Code, "operation %d (%s): %s", i+1, where, se.Detail)
 }
 
 // key names a top-level attribute: its extension URN ("" for the core

@@ -107,7 +107,7 @@ func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request
 		op, err := parseOperation(raw, rt, opts)
 		if err != nil {
 			if se, ok := err.(*schema.Error); ok {
-				return nil, schema.Errorf(se.Type, "operation %d: %s", i+1, se.Detail)
+				return nil, schema.Errorf(se.Code, "operation %d: %s", i+1, se.Detail)
 			}
 			return nil, err
 		}

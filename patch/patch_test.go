@@ -86,7 +86,7 @@ func requireScimError(t *testing.T, err error, want schema.ErrorType) {
 	t.Helper()
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, want, se.Type, se.Detail)
+	assert.Equal(t, want, se.Code, se.Detail)
 }
 
 func bjensen(t testing.TB) map[string]any {
