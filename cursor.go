@@ -83,35 +83,31 @@ func (s *Server) decodeCursor(e *endpoint, q *Query, cursor string) (string, err
 }
 
 // answerCursor answers a list request with cursor pagination.
-func (s *Server) answerCursor(w http.ResponseWriter, r *http.Request, e *endpoint, q *query) {
+func (s *Server) answerCursor(c *call, e *endpoint, q *query) result {
 	lister, ok := e.store.(CursorLister)
 	if !ok {
-		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "cursor pagination is not supported for %s", e.rt.Name))
-		return
+		return fail(schema.Errorf(schema.InvalidValue, "cursor pagination is not supported for %s", e.rt.Name))
 	}
 	if q.SortBy != nil {
-		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "sortBy cannot be combined with cursor pagination"))
-		return
+		return fail(schema.Errorf(schema.InvalidValue, "sortBy cannot be combined with cursor pagination"))
 	}
 	after := ""
 	if q.cursor != "" {
 		var err error
 		if after, err = s.decodeCursor(e, q.Query, q.cursor); err != nil {
-			s.writeError(w, r, err)
-			return
+			return fail(err)
 		}
 	}
-	page, next, err := lister.ListAfter(r.Context(), q.Query, after)
+	page, next, err := lister.ListAfter(c.ctx, q.Query, after)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	resp := s.listResponse(r, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)
+	resp := s.listResponse(c.base, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)
 	delete(resp, "startIndex")
 	if next != "" {
 		resp["nextCursor"] = s.encodeCursor(e, q.Query, next)
 	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	return result{status: http.StatusOK, doc: resp}
 }
 
 // cursorSupported reports whether every store pages by cursor.

@@ -29,7 +29,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"strconv"
 	"strings"
 
 	"github.com/scimkit/scim/filter"
@@ -139,23 +138,73 @@ func (s *Server) collectSchemas() error {
 
 func (s *Server) routes() {
 	for _, e := range s.endpoints {
-		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.list(w, r, e) })
-		s.mux.HandleFunc("POST "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.create(w, r, e) })
-		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", func(w http.ResponseWriter, r *http.Request) { s.search(w, r, e) })
 		item := e.rt.Endpoint + "/{id}"
-		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) { s.get(w, r, e) })
-		s.mux.HandleFunc("PUT "+item, func(w http.ResponseWriter, r *http.Request) { s.replace(w, r, e) })
-		s.mux.HandleFunc("PATCH "+item, func(w http.ResponseWriter, r *http.Request) { s.patch(w, r, e) })
-		s.mux.HandleFunc("DELETE "+item, func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, e) })
+		// The reads, the hot path of every sync cycle, call their handler
+		// directly so that the call stays on the stack.
+		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) {
+			c := s.httpCall(r)
+			s.write(w, r, s.get(&c, e))
+		})
+		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) {
+			c := s.httpCall(r)
+			c.params = urlParams(r.URL.Query())
+			s.write(w, r, s.list(&c, e))
+		})
+		s.mux.HandleFunc("POST "+e.rt.Endpoint, s.withBody(func(c *call) result { return s.create(c, e) }))
+		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", s.withBody(func(c *call) result { return s.search(c, e) }))
+		s.mux.HandleFunc("PUT "+item, s.withBody(func(c *call) result { return s.replace(c, e) }))
+		s.mux.HandleFunc("PATCH "+item, s.withBody(func(c *call) result { return s.patch(c, e) }))
+		s.mux.HandleFunc("DELETE "+item, s.without(func(c *call) result { return s.delete(c, e) }))
 	}
-	s.mux.HandleFunc("POST /.search", s.searchAll)
-	s.mux.HandleFunc("POST /Bulk", s.bulk)
+	s.mux.HandleFunc("POST /.search", s.withBody(s.searchAll))
+	s.mux.HandleFunc("POST /Bulk", s.withBody(s.bulk))
 	s.mux.HandleFunc("/Me", s.serveMe)
-	s.mux.HandleFunc("GET /ServiceProviderConfig", s.serviceProviderConfig)
-	s.mux.HandleFunc("GET /Schemas", s.listSchemas)
-	s.mux.HandleFunc("GET /Schemas/{id}", s.getSchema)
-	s.mux.HandleFunc("GET /ResourceTypes", s.listResourceTypes)
-	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.getResourceType)
+	s.mux.HandleFunc("GET /ServiceProviderConfig", s.without(s.serviceProviderConfig))
+	s.mux.HandleFunc("GET /Schemas", s.withParams(s.listSchemas))
+	s.mux.HandleFunc("GET /Schemas/{id}", s.without(s.getSchema))
+	s.mux.HandleFunc("GET /ResourceTypes", s.withParams(s.listResourceTypes))
+	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.without(s.getResourceType))
+}
+
+// httpCall returns the call an HTTP request makes, without its body.
+func (s *Server) httpCall(r *http.Request) call {
+	id := r.PathValue("id")
+	if id == "" {
+		id = r.PathValue("name")
+	}
+	return call{ctx: r.Context(), base: s.baseURL(r), path: r.URL.Path, id: id,
+		ifMatch: ifMatch(r), ifNoneMatch: r.Header.Get("If-None-Match"), proj: projection(r)}
+}
+
+// without adapts a handler of a request without a body to net/http.
+func (s *Server) without(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := s.httpCall(r)
+		s.write(w, r, h(&c))
+	}
+}
+
+// withParams adapts a handler that reads the URL's list parameters.
+func (s *Server) withParams(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := s.httpCall(r)
+		c.params = urlParams(r.URL.Query())
+		s.write(w, r, h(&c))
+	}
+}
+
+// withBody adapts a handler of a request with a JSON body to net/http.
+func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := s.httpCall(r)
+		body, err := s.decode(w, r)
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		c.body = body
+		s.write(w, r, h(&c))
+	}
 }
 
 // ServeHTTP authenticates the request and routes it. Paths are relative to
@@ -177,10 +226,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !errors.As(err, &e) {
 				e = errUnauthorized
 			}
-			if e.Code == scimerr.Unauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
-			}
-			s.writeError(w, r, e)
+			s.write(w, r, fail(e))
 			return
 		}
 		if principal != nil {
@@ -206,11 +252,11 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		s.writeError(w, r, &Error{Code: scimerr.MethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path})
+		s.write(w, r, result{allow: strings.Join(allowed, ", "),
+			err: scimerr.New(scimerr.MethodNotAllowed, r.Method+" is not supported on "+r.URL.Path)})
 		return
 	}
-	s.writeError(w, r, &Error{Code: scimerr.NotFound, Detail: "no SCIM endpoint at " + r.URL.Path})
+	s.write(w, r, fail(scimerr.New(scimerr.NotFound, "no SCIM endpoint at "+r.URL.Path)))
 }
 
 // recoverPanic, deferred, turns a panic of the handler serving r into a
@@ -226,59 +272,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
 		"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-	s.writeError(w, r, &Error{Code: scimerr.Internal, Detail: "internal server error"})
-}
-
-// writeJSON writes v as the SCIM response with the given status.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	w.Header().Set("Content-Type", ContentType)
-	if rec, ok := w.(*recorder); ok {
-		rec.WriteHeader(status)
-		rec.doc = v // a bulk operation: the bulk response encodes it
-		return
-	}
-	bp := buffers.Get().(*[]byte)
-	defer buffers.Put(bp)
-	buf, err := appendJSON((*bp)[:0], v)
-	if err != nil {
-		// A value a store put in a resource that JSON cannot hold.
-		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
-		status = http.StatusInternalServerError
-		buf, _ = appendJSON((*bp)[:0], errorDocument(scimerr.New(scimerr.Internal, internalDetail)))
-	}
-	buf = append(buf, '\n')
-	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
-	w.WriteHeader(status)
-	if _, err := w.Write(buf); err != nil {
-		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
-	}
-	if cap(buf) <= 1<<20 {
-		*bp = buf // keep the grown buffer, but not a huge one
-	}
-}
-
-// writeError answers with the SCIM error for err: client errors with their
-// own detail, anything else as a logged 500 with a generic detail.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e, public := toError(err)
-	if !public {
-		s.cfg.logger.ErrorContext(r.Context(), "scim: request failed",
-			"method", r.Method, "path", r.URL.Path, "error", err)
-	}
-	s.writeJSON(w, r, e.Status(), errorDocument(e))
-}
-
-// rewrite returns a copy of r for another path under the Server, keeping
-// the mount prefix so that locations stay right.
-func (s *Server) rewrite(r *http.Request, path string) *http.Request {
-	prefix := s.mountPrefix(r)
-	r2 := r.Clone(r.Context())
-	r2.URL.Path, r2.URL.RawPath = path, ""
-	r2.RequestURI = prefix + r2.URL.EscapedPath()
-	if r2.URL.RawQuery != "" {
-		r2.RequestURI += "?" + r2.URL.RawQuery
-	}
-	return r2
+	s.write(w, r, fail(errInternal))
 }
 
 // mountPrefix returns the path prefix the Server is mounted under, such as
