@@ -36,6 +36,12 @@ var (
 	ErrInvalidValue = scimerr.Sentinel(scimerr.InvalidValue, "scim: invalid value", "a value is not valid")
 )
 
+// ErrSkip may be returned by an optional store capability, such as
+// Patcher, to decline a request it cannot serve natively: the server falls
+// back to the required ResourceStore methods, as database/sql does with
+// driver.ErrSkip. A store returns it before changing anything.
+var ErrSkip = errors.New("scim: skip the native implementation")
+
 // NewError returns an *Error with the code of the given HTTP status and
 // scimType (see scimerr.CodeOf) and the given detail.
 func NewError(status int, scimType, detail string) *Error {

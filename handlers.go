@@ -86,9 +86,12 @@ func (s *Server) patch(c *call, e *endpoint) result {
 	}
 	var changes *patch.Result
 	var res *Resource
+	native := false
 	if patcher, ok := e.store.(Patcher); ok {
 		res, changes, err = patcher.Patch(c.ctx, c.id, req, c.ifMatch, storeProjection)
-	} else {
+		native = !errors.Is(err, ErrSkip)
+	}
+	if !native {
 		res, err = s.retryOnConflict(c, func(ctx context.Context, ifMatch string) (*Resource, error) {
 			old, err := s.current(ctx, e, c.id, ifMatch)
 			if err != nil {
