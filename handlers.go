@@ -97,7 +97,7 @@ func (s *Server) patch(c *call, e *endpoint) result {
 			if err != nil {
 				return nil, err
 			}
-			attrs, res, err := patch.Apply(e.rt, old.Attributes, req, s.cfg.patchOptions)
+			attrs, res, err := patch.Apply(e.rt, old.Attributes, req)
 			if err != nil {
 				return nil, err
 			}

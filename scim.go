@@ -31,7 +31,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -70,14 +69,7 @@ func New(opts ...Option) (*Server, error) {
 	if len(cfg.endpoints) == 0 {
 		return nil, errors.New("scim: no resource type: use WithUsers, WithGroups or WithResourceType")
 	}
-	// One configuration for every way a value arrives: a PATCH checks
-	// its values and its path filters as a POST body and a query filter are.
-	if cfg.schemaOptions.RejectUnknown {
-		cfg.patchOptions.Schema.RejectUnknown = true
-	}
-	if cfg.patchOptions.Filter == (filter.Options{}) {
-		cfg.patchOptions.Filter = cfg.filterOptions
-	}
+	cfg.patchOptions = cfg.patchConfig()
 	s := &Server{cfg: cfg, endpoints: cfg.endpoints, mux: http.NewServeMux()}
 	if s.cfg.logger == nil {
 		s.cfg.logger = slog.Default()

@@ -41,7 +41,7 @@ import (
 //     may be dotted ("name.givenName"), URN-qualified
 //     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber")
 //     or an extension URN whose value is an object of its attributes.
-//     Unknown keys are ignored unless opts.Schema.RejectUnknown
+//     Unknown keys are ignored unless req.Options.Schema.RejectUnknown
 //     (invalidPath). A null value unassigns the attribute on replace.
 //   - add to a multi-valued attribute appends each value that is not
 //     already there (Attribute.Equal; a group member is there when a member
@@ -62,7 +62,7 @@ import (
 // returned map holds the same values as attrs. MembersAdded and
 // MembersRemoved list the "value" ids of group members that were added and
 // removed overall.
-func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Options) (map[string]any, *Result, error) {
+func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[string]any, *Result, error) {
 	if rt == nil || rt.Schema == nil {
 		return nil, nil, errors.New("patch: Apply needs a resource type")
 	}
@@ -71,7 +71,7 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Opt
 	}
 	a := &applier{
 		rt:        rt,
-		opts:      opts,
+		opts:      req.Options,
 		in:        attrs,
 		out:       maps.Clone(attrs),
 		ownedExt:  make(map[string]bool),

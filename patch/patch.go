@@ -42,9 +42,10 @@ type Options struct {
 // Request is a parsed PatchOp body.
 type Request struct {
 	Operations []Operation
-	// Options are those Parse was given. A store that applies the request
-	// itself (a scim.Patcher) passes them to Apply, so that the server's
-	// configuration (unknown attributes rejected, say) holds there too.
+	// Options are those Parse was given, and the ones Apply applies the
+	// request with: the request is their one carrier, so that a store
+	// applying it itself (a scim.Patcher) keeps the server's configuration
+	// (unknown attributes rejected, say) without being told it again.
 	Options Options
 }
 

@@ -297,7 +297,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		return s.snapshot(rec, withMembers, withGroups), res, nil
 	}
 	current := s.snapshot(rec, true, false)
-	attrs, res, err := patch.Apply(s.rt, current.Attributes, req, req.Options)
+	attrs, res, err := patch.Apply(s.rt, current.Attributes, req)
 	if err != nil {
 		return nil, nil, err
 	}
