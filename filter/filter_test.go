@@ -306,8 +306,11 @@ func TestParsePath(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.attr, p.Attr.Name)
 			if tt.sub != "" {
-				require.NotNil(t, p.Target.Sub)
-				assert.Equal(t, tt.sub, p.Target.Sub.Name)
+				// The resolved sub-attribute is reachable as p.Sub: the
+				// name as written is p.SubAttr and no longer hides it.
+				require.NotNil(t, p.Sub)
+				assert.Equal(t, tt.sub, p.Sub.Name)
+				assert.Equal(t, strings.ToLower(tt.sub), strings.ToLower(p.SubAttr))
 			}
 			assert.Equal(t, tt.ext, p.Extension)
 			assert.Equal(t, tt.filtered, p.Filter != nil)

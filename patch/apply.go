@@ -366,7 +366,7 @@ func (a *applier) objectKey(op Op, urn, rest, k string, v any) error {
 	if strings.EqualFold(urn, a.rt.Schema.ID) {
 		urn = ""
 	}
-	p := &filter.Path{AttrPath: filter.AttrPath{URN: urn, Name: name, Sub: sub, Target: t}}
+	p := &filter.Path{AttrPath: filter.AttrPath{URN: urn, Name: name, SubAttr: sub, Target: t}}
 	return a.path(op, p, v, true)
 }
 
@@ -401,7 +401,7 @@ func (a *applier) wholeExtension(op Operation, urn string) error {
 // path is a key of a path-less value, where readOnly attributes are ignored.
 func (a *applier) path(op Op, p *filter.Path, v any, fromObject bool) error {
 	t := p.Target
-	if t.Attr == schema.SchemasAttribute {
+	if t.Attr == schema.SchemasAttribute() {
 		return schema.Errorf(schema.MutabilityError, "\"schemas\" follows from the attributes a resource has and cannot be patched")
 	}
 	if readOnly(t.Attr) || readOnly(t.Sub) {

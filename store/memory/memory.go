@@ -175,7 +175,7 @@ func newStore(db *DB, rt *schema.ResourceType) *Store {
 			s.indexes[a.Name] = newIndex(a, unique)
 		}
 	}
-	for _, a := range schema.CommonAttributes {
+	for _, a := range schema.CommonAttributes() {
 		if a.Name == "externalId" {
 			s.indexes[a.Name] = newIndex(a, false)
 		}
