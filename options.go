@@ -72,6 +72,8 @@ type config struct {
 	cursorKey      []byte
 	cursorTimeout  time.Duration
 	me             MeResolver
+	// now is the clock of cursor expiry; time.Now when nil. Tests set it.
+	now func() time.Time
 }
 
 // WithUsers serves the User resource type of RFC 7643 (with the Enterprise

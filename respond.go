@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/scimkit/scim/internal/jsonenc"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/scimerr"
 )
@@ -88,15 +89,15 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 		return
 	}
 	h.Set("Content-Type", ContentType)
-	bp := buffers.Get().(*[]byte)
-	defer buffers.Put(bp)
-	buf, err := appendJSON((*bp)[:0], res.doc)
+	bp := jsonenc.GetBuffer()
+	defer jsonenc.PutBuffer(bp)
+	buf, err := jsonenc.Append((*bp)[:0], res.doc)
 	status := res.status
 	if err != nil {
 		// A value a store put in a resource that JSON cannot hold.
 		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
 		status = http.StatusInternalServerError
-		buf, _ = appendJSON((*bp)[:0], errorDocument(errInternal))
+		buf, _ = jsonenc.Append((*bp)[:0], errorDocument(errInternal))
 	}
 	buf = append(buf, '\n')
 	h.Set("Content-Length", strconv.Itoa(len(buf)))
@@ -104,7 +105,5 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	if _, err := w.Write(buf); err != nil {
 		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
 	}
-	if cap(buf) <= 1<<20 {
-		*bp = buf // keep the grown buffer, but not a huge one
-	}
+	*bp = buf // keep the grown buffer
 }

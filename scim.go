@@ -31,6 +31,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/scimkit/scim/internal/cursor"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -44,6 +45,7 @@ type Server struct {
 	mux       *http.ServeMux
 	endpoints []*endpoint
 	schemas   []*schema.Schema
+	cursors   *cursor.Signer
 }
 
 // endpoint is one registered resource type and its store.
@@ -90,6 +92,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.cursors = &cursor.Signer{Key: s.cfg.cursorKey, Timeout: s.cfg.cursorTimeout, Now: s.cfg.now}
 	if err := s.collectSchemas(); err != nil {
 		return nil, err
 	}
