@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -199,11 +200,25 @@ func (s *Server) location(base string, e *endpoint, id string) string {
 	return base + e.rt.Endpoint + "/" + url.PathEscape(id)
 }
 
-// notify runs the change hooks.
+// notify runs the change hooks. The change is committed: a hook that
+// panics is logged and the next hook still runs, and the client is told
+// what was committed.
 func (s *Server) notify(ctx context.Context, c Change) {
-	for _, h := range s.cfg.hooks {
-		h(ctx, c)
+	for i, h := range s.cfg.hooks {
+		s.runHook(ctx, i, h, c)
 	}
+}
+
+// runHook runs one change hook, recovering a panic.
+func (s *Server) runHook(ctx context.Context, i int, h ChangeHook, c Change) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.logger.ErrorContext(ctx, "scim: change hook panicked; the change is committed",
+				"hook", i, "kind", c.Kind, "resourceType", c.ResourceType, "id", c.ID,
+				"panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	h(ctx, c)
 }
 
 // projection reads the attributes and excludedAttributes parameters.

@@ -216,7 +216,8 @@ func WithRejectUnknownAttributes() Option {
 
 // WithChangeHook calls h after every committed create, replace, patch and
 // delete, in the request, before the response is written. Hooks run in the
-// order they were registered.
+// order they were registered. A hook that panics is logged, the hooks after
+// it still run, and the client is answered with the committed result.
 func WithChangeHook(h ChangeHook) Option {
 	return optionFunc(func(c *config) error {
 		if h == nil {

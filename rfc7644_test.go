@@ -260,7 +260,7 @@ func TestCursorPagination(t *testing.T) {
 		requireError(t, c.do("GET", "/Users?count=1&cursor="+tampered, nil), http.StatusBadRequest, scim.InvalidCursor)
 	})
 	t.Run("expiry", func(t *testing.T) {
-		var elapsed atomic.Int64 // seconds the test clock moved on
+		var elapsed atomic.Int64                  // seconds the test clock moved on
 		start := time.Now().Truncate(time.Second) // cursors keep whole seconds
 		clock := func() time.Time { return start.Add(time.Duration(elapsed.Load()) * time.Second) }
 		short, err := scim.New(scim.WithUsers(db.Users()), scim.WithoutAuthentication(),
