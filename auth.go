@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strings"
 )
@@ -53,7 +54,7 @@ func newBearerToken(principal, token string) bearerToken {
 // bearerAuthenticator accepts any of several bearer tokens.
 type bearerAuthenticator []bearerToken
 
-var errUnauthorized = &Error{Status: http.StatusUnauthorized, Detail: "a valid bearer token is required"}
+var errUnauthorized = &Error{Code: scimerr.Unauthorized, Detail: "a valid bearer token is required"}
 
 // Authenticate compares the request's token with every accepted token in
 // constant time, without stopping at the first match.

@@ -1,9 +1,10 @@
 package scim
 
 import (
-	"context"
 	"fmt"
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -35,20 +36,13 @@ type bulkOp struct {
 // operations whose references form a cycle, or refer to a failed or unknown
 // bulkId, fail with 409. Processing stops after failOnErrors failures.
 // Results are listed in request order; operations not run are left out.
-func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+func (s *Server) bulk(c *call) result {
 	if s.cfg.bulkMaxOps == 0 {
-		s.writeError(w, r, &Error{Status: http.StatusNotImplemented, Detail: "bulk operations are not supported by this service provider"})
-		return
+		return fail(scimerr.New(scimerr.NotImplemented, "bulk operations are not supported by this service provider"))
 	}
-	body, err := s.decode(w, r)
+	ops, failOnErrors, err := s.parseBulk(c.body)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ops, failOnErrors, err := s.parseBulk(body)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
 	ids := map[string]string{}   // bulkId → created resource id
 	failed := map[string]bool{}  // bulkIds whose operation failed
@@ -61,10 +55,9 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 	errorsSeen := 0
 	pending := ops
 	for len(pending) > 0 && (failOnErrors == 0 || errorsSeen < failOnErrors) {
-		if err := r.Context().Err(); err != nil {
+		if err := c.ctx.Err(); err != nil {
 			// The client is gone: run nothing more.
-			s.writeError(w, r, err)
-			return
+			return fail(err)
 		}
 		var next []*bulkOp
 		progress := false
@@ -77,11 +70,11 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 				next = append(next, op)
 				continue
 			case refsFailed:
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId whose operation failed"})
+				op.result = bulkError(op, scimerr.New(scimerr.Conflict, "the operation refers to a bulkId whose operation failed"))
 			case refsUnknown:
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "the operation refers to a bulkId that no POST in the request defines"})
+				op.result = bulkError(op, scimerr.New(scimerr.Conflict, "the operation refers to a bulkId that no POST in the request defines"))
 			default:
-				s.runBulkOp(r, op, ids)
+				s.runBulkOp(c, op, ids)
 			}
 			progress = true
 			if status, _ := strconv.Atoi(op.result["status"].(string)); status >= 400 {
@@ -93,7 +86,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		if !progress {
 			for _, op := range next {
-				op.result = bulkError(op, &Error{Status: http.StatusConflict, Detail: "circular bulkId references cannot be resolved"})
+				op.result = bulkError(op, scimerr.New(scimerr.Conflict, "circular bulkId references cannot be resolved"))
 				errorsSeen++
 			}
 			break
@@ -106,7 +99,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 			results = append(results, op.result)
 		}
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"schemas": []any{BulkResponseURN}, "Operations": results})
+	return result{status: http.StatusOK, doc: map[string]any{"schemas": []any{BulkResponseURN}, "Operations": results}}
 }
 
 // parseBulk reads a BulkRequest body.
@@ -133,7 +126,7 @@ func (s *Server) parseBulk(body map[string]any) ([]*bulkOp, int, error) {
 		return nil, 0, schema.Errorf(schema.InvalidSyntax, "\"Operations\" must be a non-empty array")
 	}
 	if len(raw) > s.cfg.bulkMaxOps {
-		return nil, 0, &Error{Status: http.StatusRequestEntityTooLarge,
+		return nil, 0, &Error{Code: scimerr.TooLarge,
 			Detail: fmt.Sprintf("the bulk request has %d operations; the maximum is %d", len(raw), s.cfg.bulkMaxOps)}
 	}
 	ops := make([]*bulkOp, 0, len(raw))
@@ -239,61 +232,89 @@ func refsState(want []string, ids map[string]string, failed, defined map[string]
 	return state
 }
 
-// runBulkOp runs one operation through the Server's own handlers.
-func (s *Server) runBulkOp(r *http.Request, op *bulkOp, ids map[string]string) {
-	path, body := op.path, op.data
+// runBulkOp runs one operation through the same handlers as a single
+// request.
+func (s *Server) runBulkOp(c *call, op *bulkOp, ids map[string]string) {
+	path, data := op.path, op.data
 	if len(op.refs) > 0 { // only then is there anything to replace
-		path, body = resolveRefs(op.path, ids).(string), resolveRefs(op.data, ids)
+		path, data = resolveRefs(op.path, ids).(string), resolveRefs(op.data, ids)
 	}
-	sub := s.rewrite(r, path)
-	sub.Method = op.method
-	sub.Body = http.NoBody
-	sub.ContentLength = 0
-	if data, ok := body.(map[string]any); ok {
-		// The operation's data was decoded with the bulk request: the
-		// handler takes it as it is rather than decoding it again.
-		sub = sub.WithContext(context.WithValue(sub.Context(), decodedBodyKey{}, data))
-	}
-	sub.Header = r.Header.Clone()
-	sub.Header.Set("Content-Type", ContentType)
-	sub.Header.Del("If-Match")
-	sub.Header.Del("If-None-Match")
-	if op.version != "" {
-		sub.Header.Set("If-Match", op.version)
-	}
-	sub.URL.RawQuery = ""
-	rec := &recorder{header: http.Header{}}
-	if _, pattern := s.mux.Handler(sub); pattern == "" || strings.HasSuffix(pattern, "/Bulk") || strings.HasSuffix(pattern, ".search") || pattern == "/Me" {
-		op.result = bulkError(op, &Error{Status: http.StatusNotFound, Detail: "no resource endpoint at " + path})
+	e, id, ok := s.bulkTarget(op.method, path)
+	if !ok {
+		op.result = bulkError(op, scimerr.New(scimerr.NotFound, "no resource endpoint at "+path))
 		return
 	}
-	// A panic fails this operation only: the results of the operations
-	// already committed still reach the client.
-	func() {
-		defer s.recoverPanic(rec, sub)
-		s.mux.ServeHTTP(rec, sub)
-	}()
-	result := map[string]any{"method": op.method, "status": strconv.Itoa(rec.status)}
+	sub := call{ctx: c.ctx, base: c.base, path: path, id: id, ifMatch: op.version}
+	if op.method != http.MethodDelete {
+		body, ok := data.(map[string]any)
+		if !ok {
+			// No object to decode: the error of an empty body.
+			_, err := schema.Decode(http.NoBody)
+			op.result = bulkError(op, s.errorFor(c.ctx, op.method, path, err))
+			return
+		}
+		sub.body = body
+	}
+	res := s.runBulkHandler(&sub, e, op.method)
+	if res.err != nil {
+		op.result = bulkError(op, s.errorFor(c.ctx, op.method, path, res.err))
+		return
+	}
+	result := map[string]any{"method": op.method, "status": strconv.Itoa(res.status)}
 	if op.bulkID != "" {
 		result["bulkId"] = op.bulkID
 	}
-	if v := rec.header.Get("ETag"); v != "" {
-		result["version"] = v
+	if res.etag != "" {
+		result["version"] = res.etag
 	}
-	doc, _ := rec.doc.(map[string]any)
-	if loc := rec.header.Get("Location"); loc != "" {
-		result["location"] = loc
+	doc, _ := res.doc.(map[string]any)
+	if res.location != "" {
+		result["location"] = res.location
 	} else if meta, ok := doc["meta"].(map[string]any); ok && meta["location"] != nil {
 		result["location"] = meta["location"]
 	}
-	if rec.status >= 400 {
-		result["response"] = doc
-	} else if op.method == http.MethodPost && op.bulkID != "" {
+	if op.method == http.MethodPost && op.bulkID != "" {
 		if id, ok := doc["id"].(string); ok {
 			ids[op.bulkID] = id
 		}
 	}
 	op.result = result
+}
+
+// runBulkHandler runs the handler of one bulk operation. A panic fails
+// this operation only: the results of the operations already committed
+// still reach the client.
+func (s *Server) runBulkHandler(c *call, e *endpoint, method string) (res result) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.logger.ErrorContext(c.ctx, "scim: panic serving request",
+				"method", method, "path", c.path, "panic", v, "stack", string(debug.Stack()))
+			res = fail(errInternal)
+		}
+	}()
+	if method == http.MethodPost {
+		return s.create(c, e)
+	}
+	return s.serveItem(c, e, method)
+}
+
+// bulkTarget returns the endpoint and resource id an operation's path
+// names: /{endpoint} for POST, /{endpoint}/{id} for the others.
+func (s *Server) bulkTarget(method, path string) (*endpoint, string, bool) {
+	rest, ok := strings.CutPrefix(path, "/")
+	if !ok {
+		return nil, "", false
+	}
+	name, id, hasID := strings.Cut(rest, "/")
+	if hasID != (method != http.MethodPost) || (hasID && (id == "" || strings.Contains(id, "/"))) {
+		return nil, "", false
+	}
+	for _, e := range s.endpoints {
+		if e.rt.Endpoint == "/"+name {
+			return e, id, true
+		}
+	}
+	return nil, "", false
 }
 
 // resolveRefs replaces "bulkId:x" strings (and path segments) with the ids
@@ -328,37 +349,9 @@ func resolveRefs(v any, ids map[string]string) any {
 }
 
 func bulkError(op *bulkOp, e *Error) map[string]any {
-	result := map[string]any{"method": op.method, "status": strconv.Itoa(e.Status), "response": e.document()}
+	result := map[string]any{"method": op.method, "status": strconv.Itoa(e.Status()), "response": errorDocument(e)}
 	if op.bulkID != "" {
 		result["bulkId"] = op.bulkID
 	}
 	return result
 }
-
-// recorder captures a handler's response for a bulk operation.
-type recorder struct {
-	header http.Header
-	status int
-	// doc is the response document, kept as the handler built it instead
-	// of being encoded (see Server.writeJSON).
-	doc any
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return len(b), nil
-}
-
-// decodedBodyKey is the context key of a bulk operation's request body,
-// already decoded.
-type decodedBodyKey struct{}

@@ -2,7 +2,6 @@ package scim
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/scimkit/scim/schema"
@@ -64,10 +63,9 @@ func (l etagList) matchesWeak(version string) bool {
 }
 
 // notModified reports whether a GET of a resource at version is answered
-// 304 under the request's If-None-Match: "*" matches any resource that
+// 304 under the If-None-Match header h: "*" matches any resource that
 // exists, a list matches when it holds the current version.
-func notModified(r *http.Request, version string) bool {
-	h := r.Header.Get("If-None-Match")
+func notModified(h, version string) bool {
 	if h == "" {
 		return false
 	}
@@ -75,15 +73,16 @@ func notModified(r *http.Request, version string) bool {
 	return l.any || l.matchesWeak(version)
 }
 
-// ifMatchVersion returns the version a write of resource id must find, as
-// the stores' ifVersion: "" when the request has no If-Match or "*" (the
+// ifMatchVersion returns the version a write of resource id must find
+// under the If-Match header h, as the stores' ifVersion: "" when there is
+// no If-Match or "*" (the
 // write itself answers 404 when the resource is gone), the tag itself when
 // there is one, and for a list the resource's current version when the
 // list holds it, else ErrPreconditionFailed. The store compares that
 // version again when it writes, so a concurrent change between this read
 // and the write still fails with 412.
-func (s *Server) ifMatchVersion(ctx context.Context, e *endpoint, id string, r *http.Request) (string, error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
+func (s *Server) ifMatchVersion(ctx context.Context, e *endpoint, id, h string) (string, error) {
+	h = strings.TrimSpace(h)
 	if h == "" {
 		return "", nil
 	}

@@ -2,15 +2,13 @@ package scim
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/scimkit/scim/internal/cursor"
 	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/scimerr"
 )
 
 // CursorLister is an optional ResourceStore capability for cursor-based
@@ -36,15 +34,6 @@ const (
 // WithCursorTimeout says otherwise.
 const DefaultCursorTimeout = time.Hour
 
-// cursorToken is what a cursor carries: the store's position, when it was
-// issued and the query it belongs to. It is signed so that a client can
-// neither forge positions nor replay a cursor with another query.
-type cursorToken struct {
-	Position string `json:"p"`
-	Issued   int64  `json:"t"`
-	Query    string `json:"q"`
-}
-
 // queryKey identifies the query a cursor belongs to.
 func queryKey(e *endpoint, q *Query) string {
 	key := e.rt.Name
@@ -55,62 +44,46 @@ func queryKey(e *endpoint, q *Query) string {
 }
 
 func (s *Server) encodeCursor(e *endpoint, q *Query, position string) string {
-	data, _ := json.Marshal(cursorToken{Position: position, Issued: time.Now().Unix(), Query: queryKey(e, q)})
-	mac := hmac.New(sha256.New, s.cfg.cursorKey)
-	mac.Write(data)
-	return base64.RawURLEncoding.EncodeToString(data) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return s.cursors.Encode(position, queryKey(e, q))
 }
 
-func (s *Server) decodeCursor(e *endpoint, q *Query, cursor string) (string, error) {
-	invalid := &Error{Status: http.StatusBadRequest, ScimType: InvalidCursor, Detail: "the cursor is not valid for this request"}
-	payload, sig, ok := strings.Cut(cursor, ".")
-	data, err1 := base64.RawURLEncoding.DecodeString(payload)
-	got, err2 := base64.RawURLEncoding.DecodeString(sig)
-	if !ok || err1 != nil || err2 != nil {
-		return "", invalid
+func (s *Server) decodeCursor(e *endpoint, q *Query, c string) (string, error) {
+	position, err := s.cursors.Decode(c, queryKey(e, q))
+	switch {
+	case errors.Is(err, cursor.ErrExpired):
+		return "", scimerr.New(scimerr.ExpiredCursor, "the cursor has expired; start again without one")
+	case err != nil:
+		return "", scimerr.New(scimerr.InvalidCursor, "the cursor is not valid for this request")
 	}
-	mac := hmac.New(sha256.New, s.cfg.cursorKey)
-	mac.Write(data)
-	var t cursorToken
-	if !hmac.Equal(got, mac.Sum(nil)) || json.Unmarshal(data, &t) != nil || t.Query != queryKey(e, q) {
-		return "", invalid
-	}
-	if time.Since(time.Unix(t.Issued, 0)) > s.cfg.cursorTimeout {
-		return "", &Error{Status: http.StatusBadRequest, ScimType: ExpiredCursor, Detail: "the cursor has expired; start again without one"}
-	}
-	return t.Position, nil
+	return position, nil
 }
 
 // answerCursor answers a list request with cursor pagination.
-func (s *Server) answerCursor(w http.ResponseWriter, r *http.Request, e *endpoint, q *query) {
+func (s *Server) answerCursor(c *call, e *endpoint, q *query) result {
 	lister, ok := e.store.(CursorLister)
 	if !ok || s.cfg.noCursors {
-		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "cursor pagination is not supported for %s", e.rt.Name))
-		return
+		return fail(schema.Errorf(schema.InvalidValue, "cursor pagination is not supported for %s", e.rt.Name))
 	}
 	if q.SortBy != nil {
-		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "sortBy cannot be combined with cursor pagination"))
-		return
+		return fail(schema.Errorf(schema.InvalidValue, "sortBy cannot be combined with cursor pagination"))
 	}
 	after := ""
 	if q.cursor != "" {
 		var err error
 		if after, err = s.decodeCursor(e, q.Query, q.cursor); err != nil {
-			s.writeError(w, r, err)
-			return
+			return fail(err)
 		}
 	}
-	page, next, err := lister.ListAfter(r.Context(), q.Query, after)
+	page, next, err := lister.ListAfter(c.ctx, q.Query, after)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	resp := s.listResponse(r, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)
+	resp := s.listResponse(c.base, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)
 	delete(resp, "startIndex")
 	if next != "" {
 		resp["nextCursor"] = s.encodeCursor(e, q.Query, next)
 	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	return result{status: http.StatusOK, doc: resp}
 }
 
 // cursorSupported reports whether cursor pagination is on and every store

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"github.com/scimkit/scim/scimerr"
 	"net/http"
 	"strings"
 
@@ -13,8 +14,8 @@ const ServiceProviderConfigURN = "urn:ietf:params:scim:schemas:core:2.0:ServiceP
 
 // serviceProviderConfig describes what this Server does, derived from its
 // configuration.
-func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
-	base := s.baseURL(r)
+func (s *Server) serviceProviderConfig(c *call) result {
+	base := c.base
 	doc := map[string]any{
 		"schemas":        []any{ServiceProviderConfigURN},
 		"patch":          map[string]any{"supported": true},
@@ -34,7 +35,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.noCursors {
 		doc["pagination"] = s.pagination()
 	}
-	s.writeJSON(w, r, http.StatusOK, doc)
+	return result{status: http.StatusOK, doc: doc}
 }
 
 // pagination is the RFC 9865 "pagination" object of the configuration.
@@ -74,67 +75,60 @@ func (s *Server) authenticationSchemes() []any {
 
 // refuseFilter answers 403 to a filter on a discovery endpoint, as RFC 7644
 // §4 asks, so that a client never believes a filter was applied.
-func (s *Server) refuseFilter(w http.ResponseWriter, r *http.Request) bool {
-	if urlParams(r.URL.Query()).get("filter") == "" {
-		return false
+func refuseFilter(c *call) error {
+	if c.params == nil || c.params.get("filter") == "" {
+		return nil
 	}
-	s.writeError(w, r, &Error{Status: http.StatusForbidden, Detail: "filtering is not supported on " + r.URL.Path})
-	return true
+	return scimerr.New(scimerr.Forbidden, "filtering is not supported on "+c.path)
 }
 
-func (s *Server) listSchemas(w http.ResponseWriter, r *http.Request) {
-	if s.refuseFilter(w, r) {
-		return
+func (s *Server) listSchemas(c *call) result {
+	if err := refuseFilter(c); err != nil {
+		return fail(err)
 	}
-	base := s.baseURL(r)
 	docs := make([]any, 0, len(s.schemas))
 	for _, sc := range s.schemas {
-		docs = append(docs, sc.Document(base+"/Schemas/"+sc.ID))
+		docs = append(docs, sc.Document(c.base+"/Schemas/"+sc.ID))
 	}
-	s.writeList(w, r, docs)
+	return listResult(docs)
 }
 
-func (s *Server) getSchema(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+func (s *Server) getSchema(c *call) result {
 	for _, sc := range s.schemas {
-		if strings.EqualFold(sc.ID, id) {
-			s.writeJSON(w, r, http.StatusOK, sc.Document(s.baseURL(r)+"/Schemas/"+sc.ID))
-			return
+		if strings.EqualFold(sc.ID, c.id) {
+			return result{status: http.StatusOK, doc: sc.Document(c.base + "/Schemas/" + sc.ID)}
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no schema " + id})
+	return fail(scimerr.New(scimerr.NotFound, "no schema "+c.id))
 }
 
-func (s *Server) listResourceTypes(w http.ResponseWriter, r *http.Request) {
-	if s.refuseFilter(w, r) {
-		return
+func (s *Server) listResourceTypes(c *call) result {
+	if err := refuseFilter(c); err != nil {
+		return fail(err)
 	}
-	base := s.baseURL(r)
 	docs := make([]any, 0, len(s.endpoints))
 	for _, e := range s.endpoints {
-		docs = append(docs, e.rt.Document(base+"/ResourceTypes/"+e.rt.Name))
+		docs = append(docs, e.rt.Document(c.base+"/ResourceTypes/"+e.rt.Name))
 	}
-	s.writeList(w, r, docs)
+	return listResult(docs)
 }
 
-func (s *Server) getResourceType(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
+func (s *Server) getResourceType(c *call) result {
 	for _, e := range s.endpoints {
-		if strings.EqualFold(e.rt.Name, name) || strings.EqualFold(e.rt.ID, name) {
-			s.writeJSON(w, r, http.StatusOK, e.rt.Document(s.baseURL(r)+"/ResourceTypes/"+e.rt.Name))
-			return
+		if strings.EqualFold(e.rt.Name, c.id) || strings.EqualFold(e.rt.ID, c.id) {
+			return result{status: http.StatusOK, doc: e.rt.Document(c.base + "/ResourceTypes/" + e.rt.Name)}
 		}
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no resource type " + name})
+	return fail(scimerr.New(scimerr.NotFound, "no resource type "+c.id))
 }
 
-// writeList writes every item as one ListResponse page.
-func (s *Server) writeList(w http.ResponseWriter, r *http.Request, items []any) {
-	s.writeJSON(w, r, http.StatusOK, map[string]any{
+// listResult answers every item as one ListResponse page.
+func listResult(items []any) result {
+	return result{status: http.StatusOK, doc: map[string]any{
 		"schemas":      []any{ListResponseURN},
 		"totalResults": len(items),
 		"startIndex":   1,
 		"itemsPerPage": len(items),
 		"Resources":    items,
-	})
+	}}
 }

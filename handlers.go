@@ -3,10 +3,12 @@ package scim
 import (
 	"context"
 	"errors"
+	"github.com/scimkit/scim/scimerr"
 	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -19,195 +21,149 @@ import (
 // retry waits a little longer, with jitter, so that writers spread out.
 const maxVersionRetries = 25
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p, err := projection(r)
+func (s *Server) get(c *call, e *endpoint) result {
+	res, err := e.store.Get(c.ctx, c.id, c.proj)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	res, err := e.store.Get(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	if v := res.Meta.Version; notModified(c.ifNoneMatch, v) {
+		return result{status: http.StatusNotModified, etag: v}
 	}
-	if v := res.Meta.Version; notModified(r, v) {
-		w.Header().Set("ETag", v)
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	s.writeResource(w, r, http.StatusOK, e, res, p)
+	return s.resourceResult(c, http.StatusOK, e, res)
 }
 
-func (s *Server) create(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p, err := projection(r)
+func (s *Server) create(c *call, e *endpoint) result {
+	attrs, err := e.rt.Canonicalize(c.body, nil, s.cfg.schemaOptions)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	body, err := s.decode(w, r)
+	res, err := e.store.Create(c.ctx, &Resource{Attributes: attrs})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	attrs, err := e.rt.Canonicalize(body, nil, s.cfg.schemaOptions)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := e.store.Create(r.Context(), &Resource{Attributes: attrs})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.notify(r.Context(), Change{Kind: Created, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
+	s.notify(c.ctx, Change{Kind: Created, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: patch.MemberIDs(res.Attributes)})
-	w.Header().Set("Location", s.location(s.baseURL(r), e, res.ID))
-	s.writeResource(w, r, http.StatusCreated, e, res, p)
+	out := s.resourceResult(c, http.StatusCreated, e, res)
+	out.location = s.location(c.base, e, res.ID)
+	return out
 }
 
-func (s *Server) replace(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p, err := projection(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := s.decode(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) replace(c *call, e *endpoint) result {
 	var old *Resource
-	res, err := s.retryOnConflict(r, e, r.PathValue("id"), func(ctx context.Context, ifMatch string) (*Resource, error) {
+	res, err := s.retryOnConflict(c, e, func(ctx context.Context, ifMatch string) (*Resource, error) {
 		var err error
-		if old, err = s.current(ctx, e, r.PathValue("id"), ifMatch); err != nil {
+		if old, err = s.current(ctx, e, c.id, ifMatch); err != nil {
 			return nil, err
 		}
-		attrs, err := e.rt.Canonicalize(body, old.Attributes, s.cfg.schemaOptions)
+		attrs, err := e.rt.Canonicalize(c.body, old.Attributes, s.cfg.schemaOptions)
 		if err != nil {
 			return nil, err
 		}
 		return e.store.Replace(ctx, &Resource{ID: old.ID, Attributes: attrs}, old.Meta.Version)
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
 	added, removed := diffMembers(patch.MemberIDs(old.Attributes), patch.MemberIDs(res.Attributes))
-	s.notify(r.Context(), Change{Kind: Replaced, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
+	s.notify(c.ctx, Change{Kind: Replaced, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: added, MembersRemoved: removed})
-	s.writeResource(w, r, http.StatusOK, e, res, p)
+	return s.resourceResult(c, http.StatusOK, e, res)
 }
 
 // patch applies a PatchOp. It answers 200 with the resource, projected as
 // the client asks, except when the request only changed group membership
 // and the client asked for no attributes: then 204, so that adding one
 // member never costs rendering a group of 100,000.
-func (s *Server) patch(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p, err := projection(r)
+func (s *Server) patch(c *call, e *endpoint) result {
+	req, err := patch.Parse(c.body, e.rt, s.cfg.patchOptions)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := s.decode(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req, err := patch.Parse(body, e.rt, s.cfg.patchOptions)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
 	_, membersOnly := req.MemberDelta(e.rt)
-	noContent := membersOnly && p.IsZero()
-	storeProjection := p
+	noContent := membersOnly && c.proj.IsZero()
+	storeProjection := c.proj
 	if noContent {
 		storeProjection = schema.Projection{ExcludedAttributes: []string{"members"}}
 	}
-	id := r.PathValue("id")
-	var result *patch.Result
+	var changes *patch.Result
 	var res *Resource
+	native := false
 	if patcher, ok := e.store.(Patcher); ok {
 		var want string
-		if want, err = s.ifMatchVersion(r.Context(), e, id, r); err == nil {
-			res, result, err = patcher.Patch(r.Context(), id, req, want, storeProjection)
+		if want, err = s.ifMatchVersion(c.ctx, e, c.id, c.ifMatch); err == nil {
+			res, changes, err = patcher.Patch(c.ctx, c.id, req, want, storeProjection)
 		}
-	} else {
-		res, err = s.retryOnConflict(r, e, id, func(ctx context.Context, ifMatch string) (*Resource, error) {
-			old, err := s.current(ctx, e, id, ifMatch)
+		native = !errors.Is(err, ErrSkip)
+	}
+	if !native {
+		res, err = s.retryOnConflict(c, e, func(ctx context.Context, ifMatch string) (*Resource, error) {
+			old, err := s.current(ctx, e, c.id, ifMatch)
 			if err != nil {
 				return nil, err
 			}
-			attrs, res, err := patch.Apply(e.rt, old.Attributes, req, s.cfg.patchOptions)
+			attrs, res, err := patch.Apply(e.rt, old.Attributes, req)
 			if err != nil {
 				return nil, err
 			}
-			if result = res; !res.Changed {
+			if changes = res; !res.Changed {
 				return old, nil
 			}
 			return e.store.Replace(ctx, &Resource{ID: old.ID, Attributes: attrs}, old.Meta.Version)
 		})
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	if result != nil && result.Changed {
-		s.notify(r.Context(), Change{Kind: Patched, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
-			MembersAdded: result.MembersAdded, MembersRemoved: result.MembersRemoved})
+	if changes != nil && changes.Changed {
+		s.notify(c.ctx, Change{Kind: Patched, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
+			MembersAdded: changes.MembersAdded, MembersRemoved: changes.MembersRemoved})
 	}
 	if noContent {
-		if res.Meta.Version != "" {
-			w.Header().Set("ETag", res.Meta.Version)
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return
+		return result{status: http.StatusNoContent, etag: res.Meta.Version}
 	}
-	s.writeResource(w, r, http.StatusOK, e, res, p)
+	return s.resourceResult(c, http.StatusOK, e, res)
 }
 
-func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	id := r.PathValue("id")
-	ctx, side := withSideChanges(r.Context())
-	want, err := s.ifMatchVersion(ctx, e, id, r)
+func (s *Server) delete(c *call, e *endpoint) result {
+	ctx, side := withSideChanges(c.ctx)
+	want, err := s.ifMatchVersion(ctx, e, c.id, c.ifMatch)
 	if err == nil {
-		err = e.store.Delete(ctx, id, want)
+		err = e.store.Delete(ctx, c.id, want)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	s.notify(r.Context(), Change{Kind: Deleted, ResourceType: e.rt.Name, ID: id})
-	for _, c := range side.reported() {
-		s.notify(r.Context(), c)
+	s.notify(c.ctx, Change{Kind: Deleted, ResourceType: e.rt.Name, ID: c.id})
+	for _, ch := range side.reported() {
+		s.notify(c.ctx, ch)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return result{status: http.StatusNoContent}
 }
 
 // retryOnConflict runs write with the client's If-Match. Without one, a
 // write that fails because a concurrent writer changed the resource since
 // it was read is run again, a bounded number of times.
-func (s *Server) retryOnConflict(r *http.Request, e *endpoint, id string, write func(ctx context.Context, ifMatch string) (*Resource, error)) (*Resource, error) {
-	want, err := s.ifMatchVersion(r.Context(), e, id, r)
+func (s *Server) retryOnConflict(c *call, e *endpoint, write func(ctx context.Context, ifMatch string) (*Resource, error)) (*Resource, error) {
+	want, err := s.ifMatchVersion(c.ctx, e, c.id, c.ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		res, err := write(r.Context(), want)
+		res, err := write(c.ctx, want)
 		if err == nil || want != "" || !errors.Is(err, ErrPreconditionFailed) {
 			return res, err
 		}
 		if attempt == maxVersionRetries {
 			// The client set no precondition, so a 412 would be wrong;
 			// a 503 tells it to try again later.
-			return nil, &Error{Status: http.StatusServiceUnavailable,
+			return nil, &Error{Code: scimerr.Unavailable,
 				Detail: "the resource is being changed by other requests; try again"}
 		}
 		backoff := time.Duration(attempt) * time.Millisecond
 		select {
 		case <-time.After(backoff + rand.N(backoff)):
-		case <-r.Context().Done():
-			return nil, r.Context().Err()
+		case <-c.ctx.Done():
+			return nil, c.ctx.Err()
 		}
 	}
 }
@@ -227,25 +183,19 @@ func (s *Server) current(ctx context.Context, e *endpoint, id, ifMatch string) (
 
 // decode reads a JSON request body within the payload limit.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	if body, ok := r.Context().Value(decodedBodyKey{}).(map[string]any); ok {
-		return body, nil
-	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
-			return nil, &Error{Status: http.StatusUnsupportedMediaType,
-				Detail: "the request body must be JSON: send Content-Type: " + ContentType}
+			return nil, scimerr.New(scimerr.UnsupportedMediaType,
+				"the request body must be JSON: send Content-Type: "+ContentType)
 		}
 	}
 	return schema.Decode(http.MaxBytesReader(w, r.Body, s.cfg.maxPayloadSize))
 }
 
-// writeResource writes res projected by p, with its ETag.
-func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, status int, e *endpoint, res *Resource, p schema.Projection) {
-	if res.Meta.Version != "" {
-		w.Header().Set("ETag", res.Meta.Version)
-	}
-	s.writeJSON(w, r, status, s.render(s.baseURL(r), e, res, p))
+// resourceResult answers res projected as the client asks, with its ETag.
+func (s *Server) resourceResult(c *call, status int, e *endpoint, res *Resource) result {
+	return result{status: status, etag: res.Meta.Version, doc: s.render(c.base, e, res, c.proj)}
 }
 
 // render returns the JSON object of res as the client sees it.
@@ -260,11 +210,25 @@ func (s *Server) location(base string, e *endpoint, id string) string {
 	return base + e.rt.Endpoint + "/" + url.PathEscape(id)
 }
 
-// notify runs the change hooks.
+// notify runs the change hooks. The change is committed: a hook that
+// panics is logged and the next hook still runs, and the client is told
+// what was committed.
 func (s *Server) notify(ctx context.Context, c Change) {
-	for _, h := range s.cfg.hooks {
-		h(ctx, c)
+	for i, h := range s.cfg.hooks {
+		s.runHook(ctx, i, h, c)
 	}
+}
+
+// runHook runs one change hook, recovering a panic.
+func (s *Server) runHook(ctx context.Context, i int, h ChangeHook, c Change) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.logger.ErrorContext(ctx, "scim: change hook panicked; the change is committed",
+				"hook", i, "kind", c.Kind, "resourceType", c.ResourceType, "id", c.ID,
+				"panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	h(ctx, c)
 }
 
 // projection reads the attributes and excludedAttributes parameters.

@@ -365,25 +365,52 @@ func TestInternalFailuresAreLoggedNotSent(t *testing.T) {
 	}
 }
 
-// TestPanicAfterWriteHeader checks that a panic in a change hook, after
-// the store committed, still ends in a well-formed response and a log
-// entry, and that the Server keeps serving.
+// TestPanicInChangeHook checks that a change hook that panics after the
+// store committed does not turn the committed write into an error: every
+// write is answered as it would be without the hook, the panic is logged,
+// the hooks after it still run, and the Server keeps serving.
 func TestPanicInChangeHook(t *testing.T) {
 	var logs syncBuffer
+	var later sync.Map // kinds the hook registered after the panicking one saw
 	db := memory.New()
 	srv, err := scim.New(scim.WithUsers(db.Users()), scim.WithBearerToken("test", token),
 		scim.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))),
 		scim.WithChangeHook(func(_ context.Context, c scim.Change) {
-			if c.Kind == scim.Created {
-				panic("hook failed near " + internalSecret)
-			}
-		}))
+			panic("hook failed near " + internalSecret)
+		}),
+		scim.WithChangeHook(func(_ context.Context, c scim.Change) { later.Store(c.Kind, true) }))
 	require.NoError(t, err)
 	c := serve(t, srv)
-	r := c.do("POST", "/Users", user("hooked"))
-	requireError(t, r, http.StatusInternalServerError, "")
-	assertNotLeaked(t, r.body)
-	assert.Contains(t, logs.String(), internalSecret)
+
+	created := c.do("POST", "/Users", user("hooked"))
+	require.Equal(t, http.StatusCreated, created.status, "body: %v", created.body)
+	id, _ := created.body["id"].(string)
+	require.NotEmpty(t, id)
+	assert.NotEmpty(t, created.header.Get("Location"))
+	tests := []struct {
+		name   string
+		method string
+		body   any
+		status int
+		kind   scim.ChangeKind
+	}{
+		{"replace", "PUT", user("hooked2"), http.StatusOK, scim.Replaced},
+		{"patch", "PATCH", patchBody(map[string]any{"op": "replace", "path": "displayName", "value": "H"}), http.StatusOK, scim.Patched},
+		{"delete", "DELETE", nil, http.StatusNoContent, scim.Deleted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.do(tt.method, "/Users/"+id, tt.body)
+			assert.Equal(t, tt.status, r.status, "body: %v", r.body)
+			assertNotLeaked(t, r.body)
+			_, ran := later.Load(tt.kind)
+			assert.True(t, ran, "the next hook still ran")
+		})
+	}
+	_, ran := later.Load(scim.Created)
+	assert.True(t, ran, "the next hook still ran")
+	assert.Contains(t, logs.String(), internalSecret, "the panic is logged")
+	assert.Equal(t, http.StatusNotFound, c.do("GET", "/Users/"+id, nil).status, "the delete was committed")
 	assert.Equal(t, http.StatusOK, c.do("GET", "/Users", nil).status, "the server keeps serving")
 }
 

@@ -131,29 +131,26 @@ func (s *Server) parseQuery(p params, rt *schema.ResourceType) (*query, error) {
 }
 
 // list answers GET /{endpoint}.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	s.answerList(w, r, e, urlParams(r.URL.Query()))
+func (s *Server) list(c *call, e *endpoint) result {
+	return s.answerList(c, e, c.params)
 }
 
 // search answers POST /{endpoint}/.search with the same semantics as GET.
-func (s *Server) search(w http.ResponseWriter, r *http.Request, e *endpoint) {
-	p, err := s.searchParams(w, r)
+func (s *Server) search(c *call, e *endpoint) result {
+	p, err := searchParams(c)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	s.answerList(w, r, e, p)
+	return s.answerList(c, e, p)
 }
 
-func (s *Server) searchParams(w http.ResponseWriter, r *http.Request) (params, error) {
-	body, err := s.decode(w, r)
-	if err != nil {
-		return nil, err
-	}
-	if !containsFold(bodyParams(body).get("schemas"), SearchRequestURN) {
+// searchParams reads the parameters of a SearchRequest body.
+func searchParams(c *call) (params, error) {
+	p := bodyParams(c.body)
+	if !containsFold(p.get("schemas"), SearchRequestURN) {
 		return nil, schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", SearchRequestURN)
 	}
-	return bodyParams(body), nil
+	return p, nil
 }
 
 func containsFold(list, want string) bool {
@@ -165,28 +162,24 @@ func containsFold(list, want string) bool {
 	return false
 }
 
-func (s *Server) answerList(w http.ResponseWriter, r *http.Request, e *endpoint, p params) {
+func (s *Server) answerList(c *call, e *endpoint, p params) result {
 	q, err := s.parseQuery(p, e.rt)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
 	if q.cursorAsked {
-		s.answerCursor(w, r, e, q)
-		return
+		return s.answerCursor(c, e, q)
 	}
-	page, err := e.store.List(r.Context(), q.Query)
+	page, err := e.store.List(c.ctx, q.Query)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
-	s.writeJSON(w, r, http.StatusOK, s.listResponse(r, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query))
+	return result{status: http.StatusOK, doc: s.listResponse(c.base, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)}
 }
 
 // listResponse renders a ListResponse of the resources of one or more
 // endpoints, at most q.Count of them.
-func (s *Server) listResponse(r *http.Request, eps []*endpoint, found [][]*Resource, total int, q *Query) map[string]any {
-	base := s.baseURL(r)
+func (s *Server) listResponse(base string, eps []*endpoint, found [][]*Resource, total int, q *Query) map[string]any {
 	resources := make([]any, 0, min(q.Count, 64))
 	for i, list := range found {
 		for _, res := range list {
@@ -207,15 +200,13 @@ func (s *Server) listResponse(r *http.Request, eps []*endpoint, found [][]*Resou
 
 // searchAll answers POST /.search across every resource type: the
 // resources of each type in registration order, paged as one list.
-func (s *Server) searchAll(w http.ResponseWriter, r *http.Request) {
-	p, err := s.searchParams(w, r)
+func (s *Server) searchAll(c *call) result {
+	p, err := searchParams(c)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fail(err)
 	}
 	if _, asked := p("cursor"); asked {
-		s.writeError(w, r, schema.Errorf(schema.InvalidValue, "cursor pagination is not available across resource types"))
-		return
+		return fail(schema.Errorf(schema.InvalidValue, "cursor pagination is not available across resource types"))
 	}
 	total := 0
 	var found [][]*Resource
@@ -223,18 +214,16 @@ func (s *Server) searchAll(w http.ResponseWriter, r *http.Request) {
 	for _, e := range s.endpoints {
 		q, err := s.parseQuery(p, e.rt)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return fail(err)
 		}
 		shown = q.Query
 		// Each type contributes the resources before the end of the page.
 		want := q.StartIndex - 1 + q.Count
 		sub := *q.Query
 		sub.StartIndex, sub.Count = 1, want
-		page, err := e.store.List(r.Context(), &sub)
+		page, err := e.store.List(c.ctx, &sub)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return fail(err)
 		}
 		total += page.TotalResults
 		found = append(found, page.Resources)
@@ -246,5 +235,5 @@ func (s *Server) searchAll(w http.ResponseWriter, r *http.Request) {
 		found[i] = found[i][n:]
 		skip -= n
 	}
-	s.writeJSON(w, r, http.StatusOK, s.listResponse(r, s.endpoints, found, total, shown))
+	return result{status: http.StatusOK, doc: s.listResponse(c.base, s.endpoints, found, total, shown)}
 }

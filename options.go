@@ -37,6 +37,23 @@ type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
 
+// patchConfig returns the one effective configuration of PATCH requests:
+// the patch options, with every field they leave zero taken from the
+// server's filter and schema options, so that a PATCH checks its values
+// and its path filters as a POST body and a query filter are.
+func (c *config) patchConfig() patch.Options {
+	o := c.patchOptions
+	if o.Filter.MaxLength == 0 {
+		o.Filter.MaxLength = c.filterOptions.MaxLength
+	}
+	if o.Filter.MaxDepth == 0 {
+		o.Filter.MaxDepth = c.filterOptions.MaxDepth
+	}
+	o.Filter.Strict = o.Filter.Strict || c.filterOptions.Strict
+	o.Schema.RejectUnknown = o.Schema.RejectUnknown || c.schemaOptions.RejectUnknown
+	return o
+}
+
 // config is what the options build; New turns it into a Server.
 type config struct {
 	endpoints      []*endpoint
@@ -57,6 +74,8 @@ type config struct {
 	me             MeResolver
 	noCursors      bool
 	forwarded      bool
+	// now is the clock of cursor expiry; time.Now when nil. Tests set it.
+	now func() time.Time
 }
 
 // WithUsers serves the User resource type of RFC 7643 (with the Enterprise
@@ -176,7 +195,10 @@ func WithFilterOptions(o filter.Options) Option {
 	})
 }
 
-// WithPatchOptions sets the limits of PATCH requests.
+// WithPatchOptions sets the limits of PATCH requests. Fields left zero
+// take the server's other settings: o.Filter's from WithFilterOptions,
+// field by field, and unknown attributes are rejected in PATCH values
+// when WithRejectUnknownAttributes is given.
 func WithPatchOptions(o patch.Options) Option {
 	return optionFunc(func(c *config) error {
 		c.patchOptions = o
@@ -196,7 +218,8 @@ func WithRejectUnknownAttributes() Option {
 
 // WithChangeHook calls h after every committed create, replace, patch and
 // delete, in the request, before the response is written. Hooks run in the
-// order they were registered.
+// order they were registered. A hook that panics is logged, the hooks after
+// it still run, and the client is answered with the committed result.
 func WithChangeHook(h ChangeHook) Option {
 	return optionFunc(func(c *config) error {
 		if h == nil {

@@ -34,10 +34,22 @@ type Resource struct {
 
 // ResourceStore persists the resources of one resource type. Implementations
 // must be safe for concurrent use. They signal outcomes with the sentinel
-// errors ErrNotFound, ErrConflict and ErrPreconditionFailed (wrapped or
-// not); any other error becomes a 500 with a generic message.
+// errors ErrNotFound, ErrConflict, ErrPreconditionFailed and
+// ErrInvalidValue (wrapped or not) or with an *Error; any other error
+// becomes a 500 with a generic message, and is logged.
 //
-// Optional capabilities are discovered by type assertion: Patcher.
+// Optional capabilities are discovered by type assertion, as database/sql
+// does with its drivers. Each has a fallback, used when a store does not
+// implement it:
+//
+//   - Patcher: applies a PATCH natively. Without it, or when Patch returns
+//     ErrSkip, the server reads the resource with Get, applies the
+//     request with patch.Apply and writes it with Replace, retrying on a
+//     concurrent change when the client sent no If-Match.
+//   - CursorLister: cursor pagination (RFC 9865). It has no fallback:
+//     without it on every resource type, /ServiceProviderConfig does not
+//     advertise cursors and a request with a cursor is answered 400
+//     invalidValue.
 type ResourceStore interface {
 	// Create stores a new resource, assigns its ID and Meta (Created,
 	// LastModified, Version) and returns the stored resource. It returns
@@ -60,14 +72,17 @@ type ResourceStore interface {
 
 // Patcher is an optional ResourceStore capability: a store that applies a
 // PATCH request itself, atomically, for example to add one member to a large
-// group without rewriting it. Without it the server applies PATCH with
-// Get, patch.Apply and Replace.
+// group without rewriting it. Without it, or when Patch returns ErrSkip, the
+// server applies PATCH with Get, patch.Apply and Replace.
 type Patcher interface {
 	// Patch applies req to the resource with the given id, with the same
 	// ifVersion rule as Replace, and returns the stored resource and what
 	// changed. Errors from patch.Apply are returned as they are. The
 	// projection says what the response will show, so that a store may
-	// skip loading, for example, the members of a large group.
+	// skip loading, for example, the members of a large group. A store
+	// that cannot apply this request natively (a path it does not
+	// translate, say) returns ErrSkip before changing anything, and the
+	// server applies it with Get, patch.Apply and Replace.
 	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*Resource, *patch.Result, error)
 }
 

@@ -260,11 +260,17 @@ func TestCursorPagination(t *testing.T) {
 		requireError(t, c.do("GET", "/Users?count=1&cursor="+tampered, nil), http.StatusBadRequest, scim.InvalidCursor)
 	})
 	t.Run("expiry", func(t *testing.T) {
-		short, err := scim.New(scim.WithUsers(db.Users()), scim.WithoutAuthentication(), scim.WithCursorTimeout(time.Second))
+		var elapsed atomic.Int64                  // seconds the test clock moved on
+		start := time.Now().Truncate(time.Second) // cursors keep whole seconds
+		clock := func() time.Time { return start.Add(time.Duration(elapsed.Load()) * time.Second) }
+		short, err := scim.New(scim.WithUsers(db.Users()), scim.WithoutAuthentication(),
+			scim.WithCursorTimeout(time.Minute), scim.WithClock(clock))
 		require.NoError(t, err)
 		sc := serve(t, short)
 		next := sc.do("GET", "/Users?count=1&cursor=", nil).body["nextCursor"].(string)
-		time.Sleep(2100 * time.Millisecond)
+		elapsed.Store(60)
+		assert.Equal(t, http.StatusOK, sc.do("GET", "/Users?count=1&cursor="+next, nil).status, "valid up to the timeout")
+		elapsed.Store(61)
 		requireError(t, sc.do("GET", "/Users?count=1&cursor="+next, nil), http.StatusBadRequest, scim.ExpiredCursor)
 	})
 	t.Run("advertised", func(t *testing.T) {

@@ -24,14 +24,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/scimkit/scim/scimerr"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"strconv"
 	"strings"
 
-	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/internal/cursor"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -45,6 +45,7 @@ type Server struct {
 	mux       *http.ServeMux
 	endpoints []*endpoint
 	schemas   []*schema.Schema
+	cursors   *cursor.Signer
 }
 
 // endpoint is one registered resource type and its store.
@@ -70,17 +71,10 @@ func New(opts ...Option) (*Server, error) {
 	if len(cfg.endpoints) == 0 {
 		return nil, errors.New("scim: no resource type: use WithUsers, WithGroups or WithResourceType")
 	}
-	// One configuration for every way a value arrives: a PATCH checks
-	// its values and its path filters as a POST body and a query filter are.
-	if cfg.schemaOptions.RejectUnknown {
-		cfg.patchOptions.Schema.RejectUnknown = true
-	}
+	cfg.patchOptions = cfg.patchConfig()
 	// Passwords are hashed as they are read, whichever way they arrive.
 	cfg.schemaOptions.WriteOnlyString = hashPassword
 	cfg.patchOptions.Schema.WriteOnlyString = hashPassword
-	if cfg.patchOptions.Filter == (filter.Options{}) {
-		cfg.patchOptions.Filter = cfg.filterOptions
-	}
 	s := &Server{cfg: cfg, endpoints: cfg.endpoints, mux: http.NewServeMux()}
 	if s.cfg.logger == nil {
 		s.cfg.logger = slog.Default()
@@ -104,6 +98,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.cursors = &cursor.Signer{Key: s.cfg.cursorKey, Timeout: s.cfg.cursorTimeout, Now: s.cfg.now}
 	if err := s.collectSchemas(); err != nil {
 		return nil, err
 	}
@@ -144,23 +139,96 @@ func (s *Server) collectSchemas() error {
 
 func (s *Server) routes() {
 	for _, e := range s.endpoints {
-		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.list(w, r, e) })
-		s.mux.HandleFunc("POST "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) { s.create(w, r, e) })
-		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", func(w http.ResponseWriter, r *http.Request) { s.search(w, r, e) })
 		item := e.rt.Endpoint + "/{id}"
-		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) { s.get(w, r, e) })
-		s.mux.HandleFunc("PUT "+item, func(w http.ResponseWriter, r *http.Request) { s.replace(w, r, e) })
-		s.mux.HandleFunc("PATCH "+item, func(w http.ResponseWriter, r *http.Request) { s.patch(w, r, e) })
-		s.mux.HandleFunc("DELETE "+item, func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, e) })
+		// The reads, the hot path of every sync cycle, call their handler
+		// directly so that the call stays on the stack.
+		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) {
+			c, err := s.httpCall(r)
+			if err != nil {
+				s.write(w, r, fail(err))
+				return
+			}
+			s.write(w, r, s.get(&c, e))
+		})
+		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) {
+			c, err := s.httpCall(r)
+			if err != nil {
+				s.write(w, r, fail(err))
+				return
+			}
+			c.params = urlParams(r.URL.Query())
+			s.write(w, r, s.list(&c, e))
+		})
+		s.mux.HandleFunc("POST "+e.rt.Endpoint, s.withBody(func(c *call) result { return s.create(c, e) }))
+		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", s.withBody(func(c *call) result { return s.search(c, e) }))
+		s.mux.HandleFunc("PUT "+item, s.withBody(func(c *call) result { return s.replace(c, e) }))
+		s.mux.HandleFunc("PATCH "+item, s.withBody(func(c *call) result { return s.patch(c, e) }))
+		s.mux.HandleFunc("DELETE "+item, s.without(func(c *call) result { return s.delete(c, e) }))
 	}
-	s.mux.HandleFunc("POST /.search", s.searchAll)
-	s.mux.HandleFunc("POST /Bulk", s.bulk)
+	s.mux.HandleFunc("POST /.search", s.withBody(s.searchAll))
+	s.mux.HandleFunc("POST /Bulk", s.withBody(s.bulk))
 	s.mux.HandleFunc("/Me", s.serveMe)
-	s.mux.HandleFunc("GET /ServiceProviderConfig", s.serviceProviderConfig)
-	s.mux.HandleFunc("GET /Schemas", s.listSchemas)
-	s.mux.HandleFunc("GET /Schemas/{id}", s.getSchema)
-	s.mux.HandleFunc("GET /ResourceTypes", s.listResourceTypes)
-	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.getResourceType)
+	s.mux.HandleFunc("GET /ServiceProviderConfig", s.without(s.serviceProviderConfig))
+	s.mux.HandleFunc("GET /Schemas", s.withParams(s.listSchemas))
+	s.mux.HandleFunc("GET /Schemas/{id}", s.without(s.getSchema))
+	s.mux.HandleFunc("GET /ResourceTypes", s.withParams(s.listResourceTypes))
+	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.without(s.getResourceType))
+}
+
+// httpCall returns the call an HTTP request makes, without its body, or
+// the error of an attributes or excludedAttributes list that is refused
+// before any work is done.
+func (s *Server) httpCall(r *http.Request) (call, error) {
+	id := r.PathValue("id")
+	if id == "" {
+		id = r.PathValue("name")
+	}
+	proj, err := projection(r)
+	return call{ctx: r.Context(), base: s.baseURL(r), path: r.URL.Path, id: id,
+		ifMatch: r.Header.Get("If-Match"), ifNoneMatch: r.Header.Get("If-None-Match"), proj: proj}, err
+}
+
+// without adapts a handler of a request without a body to net/http.
+func (s *Server) without(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.httpCall(r)
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		s.write(w, r, h(&c))
+	}
+}
+
+// withParams adapts a handler that reads the URL's list parameters.
+func (s *Server) withParams(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.httpCall(r)
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		c.params = urlParams(r.URL.Query())
+		s.write(w, r, h(&c))
+	}
+}
+
+// withBody adapts a handler of a request with a JSON body to net/http.
+func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.httpCall(r)
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		body, err := s.decode(w, r)
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		c.body = body
+		s.write(w, r, h(&c))
+	}
 }
 
 // ServeHTTP authenticates the request and routes it. Paths are relative to
@@ -182,16 +250,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !errors.As(err, &e) {
 				e = errUnauthorized
 			}
-			if e.Status == http.StatusUnauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
-			}
 			if r.ContentLength != 0 {
 				// Answer at once: net/http would otherwise wait for the
 				// body it drains before answering, and an unauthenticated
 				// client must not hold the connection.
 				w.Header().Set("Connection", "close")
 			}
-			s.writeError(w, r, e)
+			s.write(w, r, fail(e))
 			return
 		}
 		if principal != nil {
@@ -217,11 +282,11 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path})
+		s.write(w, r, result{allow: strings.Join(allowed, ", "),
+			err: scimerr.New(scimerr.MethodNotAllowed, r.Method+" is not supported on "+r.URL.Path)})
 		return
 	}
-	s.writeError(w, r, &Error{Status: http.StatusNotFound, Detail: "no SCIM endpoint at " + r.URL.Path})
+	s.write(w, r, fail(scimerr.New(scimerr.NotFound, "no SCIM endpoint at "+r.URL.Path)))
 }
 
 // recoverPanic, deferred, turns a panic of the handler serving r into a
@@ -237,59 +302,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
 		"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-	s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Detail: "internal server error"})
-}
-
-// writeJSON writes v as the SCIM response with the given status.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	w.Header().Set("Content-Type", ContentType)
-	if rec, ok := w.(*recorder); ok {
-		rec.WriteHeader(status)
-		rec.doc = v // a bulk operation: the bulk response encodes it
-		return
-	}
-	bp := buffers.Get().(*[]byte)
-	defer buffers.Put(bp)
-	buf, err := appendJSON((*bp)[:0], v)
-	if err != nil {
-		// A value a store put in a resource that JSON cannot hold.
-		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
-		status = http.StatusInternalServerError
-		buf, _ = appendJSON((*bp)[:0], (&Error{Status: status, Detail: "internal server error"}).document())
-	}
-	buf = append(buf, '\n')
-	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
-	w.WriteHeader(status)
-	if _, err := w.Write(buf); err != nil {
-		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
-	}
-	if cap(buf) <= 1<<20 {
-		*bp = buf // keep the grown buffer, but not a huge one
-	}
-}
-
-// writeError answers with the SCIM error for err: client errors with their
-// own detail, anything else as a logged 500 with a generic detail.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e, public := toError(err)
-	if !public {
-		s.cfg.logger.ErrorContext(r.Context(), "scim: request failed",
-			"method", r.Method, "path", r.URL.Path, "error", err)
-	}
-	s.writeJSON(w, r, e.Status, e.document())
-}
-
-// rewrite returns a copy of r for another path under the Server, keeping
-// the mount prefix so that locations stay right.
-func (s *Server) rewrite(r *http.Request, path string) *http.Request {
-	prefix := s.mountPrefix(r)
-	r2 := r.Clone(r.Context())
-	r2.URL.Path, r2.URL.RawPath = path, ""
-	r2.RequestURI = prefix + r2.URL.EscapedPath()
-	if r2.URL.RawQuery != "" {
-		r2.RequestURI += "?" + r2.URL.RawQuery
-	}
-	return r2
+	s.write(w, r, fail(errInternal))
 }
 
 // mountPrefix returns the path prefix the Server is mounted under, such as

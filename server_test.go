@@ -448,20 +448,14 @@ func TestServer_PatchWithoutPatcher(t *testing.T) {
 	id := c.createUser("plain")
 
 	const writers = 8
-	var wg sync.WaitGroup
-	statuses := make([]int, writers)
-	for i := 0; i < writers; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			r := c.do("PATCH", "/Users/"+id, map[string]any{
-				"schemas":    []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-				"Operations": []any{map[string]any{"op": "add", "path": "emails", "value": []any{map[string]any{"value": fmt.Sprintf("u%d@example.com", i)}}}},
-			})
-			statuses[i] = r.status
-		}(i)
-	}
-	wg.Wait()
+	// The requests run concurrently; their outcomes are checked here, on
+	// the test goroutine.
+	statuses, _ := concurrentRequests(t, writers, func(i int) (*http.Request, error) {
+		return c.request("PATCH", "/Users/"+id, map[string]any{
+			"schemas":    []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": "add", "path": "emails", "value": []any{map[string]any{"value": fmt.Sprintf("u%d@example.com", i)}}}},
+		})
+	})
 	for _, s := range statuses {
 		// The clients sent no If-Match: the server retries for them
 		// instead of answering 412 to a precondition nobody set.

@@ -53,12 +53,13 @@ type Expr interface {
 // AttrPath is an attribute path resolved against a resource type: an
 // optional schema URN, an attribute and an optional sub-attribute. Inside a
 // ValuePath filter, paths are relative to the multi-valued complex attribute
-// (Attr is the sub-attribute, Sub is empty).
+// (Attr is the sub-attribute, SubAttr is empty).
 type AttrPath struct {
 	// URN is the schema URN as written, or "".
 	URN string
-	// Name and Sub are the attribute and sub-attribute names as written.
-	Name, Sub string
+	// Name and SubAttr are the attribute and sub-attribute names as
+	// written. (Target.Sub is the resolved sub-attribute.)
+	Name, SubAttr string
 	// Target is the resolved attribute; Target.Attr is nil when the schema
 	// does not define the path (such a path matches nothing).
 	schema.Target
@@ -107,8 +108,8 @@ func (p AttrPath) String() string {
 	if p.URN != "" {
 		s = p.URN + ":" + s
 	}
-	if p.Sub != "" {
-		s += "." + p.Sub
+	if p.SubAttr != "" {
+		s += "." + p.SubAttr
 	}
 	return s
 }

@@ -32,7 +32,7 @@ func TestParseErrorMessagesPointAtTheProblem(t *testing.T) {
 			_, err := filter.Parse(f, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidFilter, se.Type)
+			assert.Equal(t, schema.InvalidFilter, se.Code)
 			assert.Contains(t, se.Detail, want)
 			assert.NotContains(t, se.Detail, "parse conflict")
 		})

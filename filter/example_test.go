@@ -21,7 +21,7 @@ func ExampleParse() {
 	fmt.Println(filter.Match(e, doc))
 
 	_, err = filter.Parse(`userName eq`, rt, filter.Options{})
-	fmt.Println(err.(*schema.Error).Type)
+	fmt.Println(err.(*schema.Error).Code)
 	// Output:
 	// userName eq "BJENSEN" and emails[type eq "work"]
 	// true

@@ -219,7 +219,7 @@ func TestParseErrors(t *testing.T) {
 			_, err := filter.Parse(f, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidFilter, se.Type)
+			assert.Equal(t, schema.InvalidFilter, se.Code)
 			assert.NotEmpty(t, se.Detail)
 		})
 	}
@@ -229,7 +229,7 @@ func TestStrict(t *testing.T) {
 	_, err := filter.Parse(`favouriteColour eq "blue"`, users, filter.Options{Strict: true})
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Equal(t, schema.InvalidFilter, se.Code)
 	assert.Contains(t, se.Detail, "favouriteColour")
 }
 
@@ -306,8 +306,11 @@ func TestParsePath(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.attr, p.Attr.Name)
 			if tt.sub != "" {
-				require.NotNil(t, p.Target.Sub)
-				assert.Equal(t, tt.sub, p.Target.Sub.Name)
+				// The resolved sub-attribute is reachable as p.Sub: the
+				// name as written is p.SubAttr and no longer hides it.
+				require.NotNil(t, p.Sub)
+				assert.Equal(t, tt.sub, p.Sub.Name)
+				assert.Equal(t, strings.ToLower(tt.sub), strings.ToLower(p.SubAttr))
 			}
 			assert.Equal(t, tt.ext, p.Extension)
 			assert.Equal(t, tt.filtered, p.Filter != nil)
@@ -346,7 +349,7 @@ func TestParsePathErrors(t *testing.T) {
 			_, err := filter.ParsePath(path, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, want, se.Type, se.Detail)
+			assert.Equal(t, want, se.Code, se.Detail)
 		})
 	}
 }
@@ -409,7 +412,7 @@ func TestValueFilterIsAnyFilter(t *testing.T) {
 			_, err := filter.Parse(bad, users, filter.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidFilter, se.Type, se.Detail)
+			assert.Equal(t, schema.InvalidFilter, se.Code, se.Detail)
 		})
 	}
 }

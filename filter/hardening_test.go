@@ -59,7 +59,7 @@ func TestParse_RefusesNeverReturnedAttributes(t *testing.T) {
 	_, err := filter.ParseAttrPath("password", users)
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidPath, se.Type)
+	assert.Equal(t, schema.InvalidPath, se.Code)
 	// PATCH may still target the password: it is writable.
 	p, err := filter.ParsePath("password", users, filter.Options{})
 	require.NoError(t, err)
@@ -70,5 +70,5 @@ func requireInvalidFilter(t *testing.T, err error, what string) {
 	t.Helper()
 	var se *schema.Error
 	require.ErrorAs(t, err, &se, what)
-	assert.Equal(t, schema.InvalidFilter, se.Type, what)
+	assert.Equal(t, schema.InvalidFilter, se.Code, what)
 }

@@ -51,7 +51,7 @@ func (o Options) maxDepth() int {
 // of their attribute. A malformed filter, one over the bounds of opts, or a
 // comparison the attribute's type does not allow is an *schema.Error of
 // type invalidFilter.
-func Parse(s string, rt *schema.ResourceType, opts Options) (e Expr, err error) {
+func Parse(s string, rt *schema.ResourceType, opts Options) (Expr, error) {
 	if err := checkBounds(s, opts); err != nil {
 		return nil, err
 	}
@@ -59,18 +59,7 @@ func Parse(s string, rt *schema.ResourceType, opts Options) (e Expr, err error) 
 	if e, ok, err := parseSimple(s, rt, opts); ok {
 		return e, err
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			e, err = nil, schema.Errorf(schema.InvalidFilter, "cannot parse filter %q", s)
-		}
-	}()
-	outer, lifted := liftValueFilters(upperEscapes(s))
-	raw, err := fp.ParseFilter([]byte(outer))
-	if err != nil {
-		return nil, syntaxError("filter", s)
-	}
-	r := resolver{rt: rt, opts: opts, src: s, lifted: lifted}
-	return r.expr(raw, nil)
+	return parseExpr(s, rt, nil, opts)
 }
 
 // liftPrefix begins the attribute name of the placeholder comparison
@@ -198,9 +187,9 @@ func resolvePath(s string, rt *schema.ResourceType) (AttrPath, error) {
 	if !validName(name) || (dotted && !validName(sub)) {
 		return AttrPath{}, schema.Errorf(schema.InvalidPath, "malformed attribute path %q", s)
 	}
-	p := AttrPath{URN: urn, Name: name, Sub: sub}
-	if strings.EqualFold(name, schema.SchemasAttribute.Name) && urn == "" && sub == "" {
-		p.Target = schema.Target{Attr: schema.SchemasAttribute}
+	p := AttrPath{URN: urn, Name: name, SubAttr: sub}
+	if strings.EqualFold(name, schema.SchemasAttribute().Name) && urn == "" && sub == "" {
+		p.Target = schema.Target{Attr: schema.SchemasAttribute()}
 		return p, nil
 	}
 	if t, ok := rt.Lookup(urn, name, sub); ok {
@@ -230,7 +219,7 @@ func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' 
 // Path is the target of a PATCH operation (RFC 7644 §3.5.2): an attribute
 // path and, for a multi-valued complex attribute, an optional value filter,
 // as in emails[type eq "work"].value. The sub-attribute after the filter is
-// AttrPath.Sub. A path that is only an extension's URN has Target.Extension
+// AttrPath.SubAttr. A path that is only an extension's URN has Target.Extension
 // set and Target.Attr nil.
 type Path struct {
 	AttrPath
@@ -245,10 +234,10 @@ func (p *Path) String() string {
 		return p.AttrPath.String()
 	}
 	s := p.AttrPath
-	s.Sub = ""
+	s.SubAttr = ""
 	out := s.String() + "[" + p.Filter.String() + "]"
-	if p.Sub != "" {
-		out += "." + p.Sub
+	if p.SubAttr != "" {
+		out += "." + p.SubAttr
 	}
 	return out
 }
@@ -287,7 +276,7 @@ func ParsePath(s string, rt *schema.ResourceType, opts Options) (*Path, error) {
 	if p.Attr == nil {
 		return nil, schema.Errorf(schema.InvalidPath, "unknown attribute %q", s[:open])
 	}
-	if p.Sub != "" || p.Attr.Type != schema.Complex || !p.Attr.MultiValued {
+	if p.SubAttr != "" || p.Attr.Type != schema.Complex || !p.Attr.MultiValued {
 		return nil, schema.Errorf(schema.InvalidPath, "a value filter needs a multi-valued complex attribute: %q", s)
 	}
 	if rest := s[closing+1:]; rest != "" {
@@ -295,31 +284,34 @@ func ParsePath(s string, rt *schema.ResourceType, opts Options) (*Path, error) {
 		if !ok || !validName(sub) {
 			return nil, schema.Errorf(schema.InvalidPath, "malformed path %q after ]", s)
 		}
-		p.Sub = sub
+		p.SubAttr = sub
 		if p.Target.Sub = p.Attr.SubAttribute(sub); p.Target.Sub == nil {
 			return nil, schema.Errorf(schema.InvalidPath, "unknown sub-attribute %q of %s", sub, p.Attr.Name)
 		}
 	}
-	inner, err := parseValueFilter(s[open+1:closing], rt, p.Attr, opts)
+	inner, err := parseExpr(s[open+1:closing], rt, p.Attr, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Path{AttrPath: p, Filter: inner}, nil
 }
 
-// parseValueFilter parses the filter inside a PATCH path's brackets,
-// relative to the attribute parent.
-func parseValueFilter(s string, rt *schema.ResourceType, parent *schema.Attribute, opts Options) (e Expr, err error) {
+// parseExpr parses a filter with the parser, relative to the attribute
+// parent when it is not nil (the filter inside a PATCH path's brackets).
+// It is the one place the parser is called: a panic in it becomes an
+// invalidFilter error.
+func parseExpr(s string, rt *schema.ResourceType, parent *schema.Attribute, opts Options) (e Expr, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			e, err = nil, schema.Errorf(schema.InvalidFilter, "cannot parse filter %q", s)
 		}
 	}()
-	raw, err := fp.ParseFilter([]byte(upperEscapes(s)))
+	outer, lifted := liftValueFilters(upperEscapes(s))
+	raw, err := fp.ParseFilter([]byte(outer))
 	if err != nil {
 		return nil, syntaxError("filter", s)
 	}
-	r := resolver{rt: rt, opts: opts}
+	r := resolver{rt: rt, opts: opts, src: s, lifted: lifted}
 	return r.expr(raw, parent)
 }
 
@@ -415,19 +407,19 @@ func orUnknown(a *schema.Attribute) *schema.Attribute {
 
 // path resolves an attribute path, relative to parent when it is not nil.
 func (r resolver) path(p fp.AttributePath, parent *schema.Attribute) (AttrPath, error) {
-	out := AttrPath{URN: p.URI(), Name: p.AttributeName, Sub: p.SubAttributeName()}
+	out := AttrPath{URN: p.URI(), Name: p.AttributeName, SubAttr: p.SubAttributeName()}
 	switch {
 	case parent != nil:
-		if out.URN != "" || out.Sub != "" {
+		if out.URN != "" || out.SubAttr != "" {
 			return out, schema.Errorf(schema.InvalidFilter, "inside a value filter, %q must be a sub-attribute name", p.String())
 		}
 		if sub := parent.SubAttribute(out.Name); sub != nil {
 			out.Target = schema.Target{Attr: sub}
 		}
-	case out.URN == "" && out.Sub == "" && strings.EqualFold(out.Name, schema.SchemasAttribute.Name):
-		out.Target = schema.Target{Attr: schema.SchemasAttribute}
+	case out.URN == "" && out.SubAttr == "" && strings.EqualFold(out.Name, schema.SchemasAttribute().Name):
+		out.Target = schema.Target{Attr: schema.SchemasAttribute()}
 	default:
-		if t, ok := r.rt.Lookup(out.URN, out.Name, out.Sub); ok {
+		if t, ok := r.rt.Lookup(out.URN, out.Name, out.SubAttr); ok {
 			out.Target = t
 		}
 	}

@@ -139,9 +139,9 @@ func TestParseSortOrder(t *testing.T) {
 	_, err := filter.ParseSortOrder("down")
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidValue, se.Type)
+	assert.Equal(t, schema.InvalidValue, se.Code)
 
 	_, err = filter.ParseAttrPath("favouriteColour", users)
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidPath, se.Type)
+	assert.Equal(t, schema.InvalidPath, se.Code)
 }

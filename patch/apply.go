@@ -41,7 +41,7 @@ import (
 //     may be dotted ("name.givenName"), URN-qualified
 //     ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber")
 //     or an extension URN whose value is an object of its attributes.
-//     Unknown keys are ignored unless opts.Schema.RejectUnknown
+//     Unknown keys are ignored unless req.Options.Schema.RejectUnknown
 //     (invalidPath). A null value unassigns the attribute on replace.
 //   - add to a multi-valued attribute appends each value that is not
 //     already there (Attribute.Equal; a group member is there when a member
@@ -62,7 +62,7 @@ import (
 // returned map holds the same values as attrs. MembersAdded and
 // MembersRemoved list the "value" ids of group members that were added and
 // removed overall.
-func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Options) (map[string]any, *Result, error) {
+func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[string]any, *Result, error) {
 	if rt == nil || rt.Schema == nil {
 		return nil, nil, errors.New("patch: Apply needs a resource type")
 	}
@@ -71,7 +71,7 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request, opts Opt
 	}
 	a := &applier{
 		rt:        rt,
-		opts:      opts,
+		opts:      req.Options,
 		in:        attrs,
 		out:       maps.Clone(attrs),
 		ownedExt:  make(map[string]bool),
@@ -111,7 +111,7 @@ func operationError(i int, op Operation, err error) error {
 	} else if op.Path != nil {
 		where += " " + op.Path.String()
 	}
-	return schema.Errorf(se.Type, "operation %d (%s): %s", i+1, where, se.Detail)
+	return schema.Errorf(se.Code, "operation %d (%s): %s", i+1, where, se.Detail)
 }
 
 // key names a top-level attribute: its extension URN ("" for the core
@@ -398,7 +398,7 @@ func (a *applier) objectKey(op Op, urn, rest, k string, v any) error {
 	if strings.EqualFold(urn, a.rt.Schema.ID) {
 		urn = ""
 	}
-	p := &filter.Path{AttrPath: filter.AttrPath{URN: urn, Name: name, Sub: sub, Target: t}}
+	p := &filter.Path{AttrPath: filter.AttrPath{URN: urn, Name: name, SubAttr: sub, Target: t}}
 	return a.path(op, p, v, true)
 }
 
@@ -433,7 +433,7 @@ func (a *applier) wholeExtension(op Operation, urn string) error {
 // path is a key of a path-less value, where readOnly attributes are ignored.
 func (a *applier) path(op Op, p *filter.Path, v any, fromObject bool) error {
 	t := p.Target
-	if t.Attr == schema.SchemasAttribute {
+	if t.Attr == schema.SchemasAttribute() {
 		return schema.Errorf(schema.MutabilityError, "\"schemas\" follows from the attributes a resource has and cannot be patched")
 	}
 	if readOnly(t.Attr) || readOnly(t.Sub) {

@@ -111,10 +111,11 @@ func TestApplyPathlessIsDeterministic(t *testing.T) {
 func TestApplyRejectUnknown(t *testing.T) {
 	req, err := patch.Parse(decode(t, request(`[{"op":"replace","value":{"favouriteColour":"blue","nickName":"B"}}]`)), users, patch.Options{})
 	require.NoError(t, err)
-	out, _, err := patch.Apply(users, bjensen(t), req, patch.Options{})
+	out, _, err := patch.Apply(users, bjensen(t), req)
 	require.NoError(t, err)
 	assert.Equal(t, "B", out["nickName"], "unknown attributes are ignored by default")
-	_, _, err = patch.Apply(users, bjensen(t), req, patch.Options{Schema: schema.Options{RejectUnknown: true}})
+	req.Options.Schema.RejectUnknown = true // the request carries its options to Apply
+	_, _, err = patch.Apply(users, bjensen(t), req)
 	requireScimError(t, err, schema.InvalidPath)
 }
 

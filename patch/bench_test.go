@@ -29,7 +29,7 @@ func BenchmarkApplyEntraUser(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := patch.Apply(users, attrs, req, patch.Options{}); err != nil {
+		if _, _, err := patch.Apply(users, attrs, req); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,7 +50,7 @@ func BenchmarkApplyAddMember(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := patch.Apply(groups, attrs, req, patch.Options{}); err != nil {
+		if _, _, err := patch.Apply(groups, attrs, req); err != nil {
 			b.Fatal(err)
 		}
 	}

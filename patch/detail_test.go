@@ -29,14 +29,14 @@ func TestOperationErrorsAreGrammatical(t *testing.T) {
 			_, err := patch.Parse(decode(t, request(tt.ops)), users, patch.Options{})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidValue, se.Type)
+			assert.Equal(t, schema.InvalidValue, se.Code)
 			assert.Contains(t, se.Detail, tt.want)
 		})
 	}
 	for _, op := range []patch.Op{patch.Add, patch.Replace} {
 		t.Run("Apply "+string(op), func(t *testing.T) {
 			for _, o := range []patch.Operation{{Op: op}, {Op: op, Value: "x"}} {
-				_, _, err := patch.Apply(users, map[string]any{"userName": "u"}, &patch.Request{Operations: []patch.Operation{o}}, patch.Options{})
+				_, _, err := patch.Apply(users, map[string]any{"userName": "u"}, &patch.Request{Operations: []patch.Operation{o}})
 				var se *schema.Error
 				require.ErrorAs(t, err, &se)
 				assert.Contains(t, se.Detail, "the "+string(op)+" operation")

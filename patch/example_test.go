@@ -21,7 +21,7 @@ func ExampleApply() {
 	if err != nil {
 		panic(err)
 	}
-	out, res, err := patch.Apply(rt, attrs, req, patch.Options{})
+	out, res, err := patch.Apply(rt, attrs, req)
 	if err != nil {
 		panic(err)
 	}

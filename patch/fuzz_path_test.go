@@ -55,7 +55,7 @@ func FuzzPatchPath(f *testing.F) {
 				continue
 			}
 			before := deepCopy(t, target.attrs)
-			out, res, err := patch.Apply(target.rt, target.attrs, req, patch.Options{})
+			out, res, err := patch.Apply(target.rt, target.attrs, req)
 			if !equalJSON(before, deepCopy(t, target.attrs)) {
 				t.Fatalf("Apply(%q %q) modified its input", op, path)
 			}

@@ -38,11 +38,11 @@ func FuzzApply(f *testing.F) {
 				continue
 			}
 			before := deepCopy(t, target.attrs)
-			out, res, err := patch.Apply(target.rt, target.attrs, req, patch.Options{})
+			out, res, err := patch.Apply(target.rt, target.attrs, req)
 			if after := deepCopy(t, target.attrs); !equalJSON(before, after) {
 				t.Fatalf("Apply modified its input")
 			}
-			again, _, err2 := patch.Apply(target.rt, target.attrs, req, patch.Options{})
+			again, _, err2 := patch.Apply(target.rt, target.attrs, req)
 			if err != nil {
 				var se *schema.Error
 				if !errors.As(err, &se) {

@@ -81,7 +81,7 @@ var largeRequests = []struct {
 }
 
 func runApply(t testing.TB, rt *schema.ResourceType, attrs map[string]any, req *patch.Request) {
-	_, res, err := patch.Apply(rt, attrs, req, patch.Options{})
+	_, res, err := patch.Apply(rt, attrs, req)
 	require.NoError(t, err)
 	require.True(t, res.Changed)
 }
@@ -135,7 +135,10 @@ func TestApplyIsLinearInTheValuesOfARequest(t *testing.T) {
 			t.Logf("%d values: %v, %.0f allocations; %d values: %v, %.0f allocations; time ratio %.1f",
 				small, ts, as, large, tl, al, ratio)
 			assert.Less(t, al/as, 15.0, "ten times the values must cost about ten times the allocations")
-			assert.Less(t, ratio, 20.0, "ten times the values must cost about ten times the time")
+			// Linear is about 10, quadratic about 100; 40 leaves room for
+			// the race detector and a shared machine, whose caches and
+			// collector make the large run dearer per value.
+			assert.Less(t, ratio, 40.0, "ten times the values must cost about ten times the time, not a hundred")
 		})
 	}
 }

@@ -42,9 +42,10 @@ type Options struct {
 // Request is a parsed PatchOp body.
 type Request struct {
 	Operations []Operation
-	// Options are those Parse was given. A store that applies the request
-	// itself (a scim.Patcher) passes them to Apply, so that the server's
-	// configuration (unknown attributes rejected, say) holds there too.
+	// Options are those Parse was given, and the ones Apply applies the
+	// request with: the request is their one carrier, so that a store
+	// applying it itself (a scim.Patcher) keeps the server's configuration
+	// (unknown attributes rejected, say) without being told it again.
 	Options Options
 }
 
@@ -107,7 +108,7 @@ func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request
 		op, err := parseOperation(raw, rt, opts)
 		if err != nil {
 			if se, ok := err.(*schema.Error); ok {
-				return nil, schema.Errorf(se.Type, "operation %d: %s", i+1, se.Detail)
+				return nil, schema.Errorf(se.Code, "operation %d: %s", i+1, se.Detail)
 			}
 			return nil, err
 		}

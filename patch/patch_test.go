@@ -47,7 +47,7 @@ func apply(t testing.TB, rt *schema.ResourceType, attrs map[string]any, ops stri
 		return nil, nil, err
 	}
 	before := deepCopy(t, attrs)
-	out, res, err := patch.Apply(rt, attrs, req, patch.Options{})
+	out, res, err := patch.Apply(rt, attrs, req)
 	require.Equal(t, before, attrs, "Apply must not modify its input")
 	return out, res, err
 }
@@ -86,7 +86,7 @@ func requireScimError(t *testing.T, err error, want schema.ErrorType) {
 	t.Helper()
 	var se *schema.Error
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, want, se.Type, se.Detail)
+	assert.Equal(t, want, se.Code, se.Detail)
 }
 
 func bjensen(t testing.TB) map[string]any {
@@ -244,7 +244,7 @@ func TestMemberDelta(t *testing.T) {
 			if ok {
 				// The delta has the same effect as Apply.
 				attrs := group(t, "a", "z")
-				out, _, err := patch.Apply(groups, attrs, req, patch.Options{})
+				out, _, err := patch.Apply(groups, attrs, req)
 				require.NoError(t, err)
 				assert.ElementsMatch(t, patch.MemberIDs(out), applyDelta([]string{"a", "z"}, got))
 			}

@@ -14,7 +14,10 @@
 // map[string]any for complex and []any for multi-valued attributes.
 package schema
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Type is the data type of an attribute (RFC 7643 §2.3).
 type Type string
@@ -180,10 +183,9 @@ func (rt *ResourceType) Schemas() []*Schema {
 	return out
 }
 
-// CommonAttributes are the attributes every resource has (RFC 7643 §3.1):
-// id, externalId and meta. They belong to no schema but are resolved like
-// core attributes by Lookup.
-var CommonAttributes = []*Attribute{
+// commonAttributes are the attributes every resource has (RFC 7643 §3.1):
+// id, externalId and meta.
+var commonAttributes = []*Attribute{
 	{Name: "id", Type: String, CaseExact: true, Mutability: ReadOnly, Returned: ReturnedAlways, Uniqueness: UniqueServer,
 		Description: "A unique identifier for a SCIM resource as defined by the service provider."},
 	{Name: "externalId", Type: String, CaseExact: true,
@@ -199,8 +201,18 @@ var CommonAttributes = []*Attribute{
 		}},
 }
 
-// SchemasAttribute describes the "schemas" attribute every resource carries.
-var SchemasAttribute = &Attribute{Name: "schemas", Type: Reference, MultiValued: true, CaseExact: false,
+// CommonAttributes returns the attributes every resource has (RFC 7643
+// §3.1): id, externalId and meta. They belong to no schema but are
+// resolved like core attributes by Lookup. The slice is the caller's; the
+// attributes are shared and must not be modified.
+func CommonAttributes() []*Attribute { return slices.Clone(commonAttributes) }
+
+// SchemasAttribute returns the description of the "schemas" attribute
+// every resource carries. It is one shared value, so that a resolved path
+// can be compared with it; it must not be modified.
+func SchemasAttribute() *Attribute { return schemasAttribute }
+
+var schemasAttribute = &Attribute{Name: "schemas", Type: Reference, MultiValued: true, CaseExact: false,
 	Required: true, Returned: ReturnedAlways, ReferenceTypes: []string{"uri"}}
 
 // Target is what an attribute path resolves to: the attribute, the
@@ -226,11 +238,11 @@ func (rt *ResourceType) Lookup(urn, name, sub string) (Target, bool) {
 	switch {
 	case urn == "":
 		if t.Attr = rt.Schema.Attribute(name); t.Attr == nil {
-			t.Attr = findAttribute(CommonAttributes, name)
+			t.Attr = findAttribute(commonAttributes, name)
 		}
 	case strings.EqualFold(urn, rt.Schema.ID):
 		if t.Attr = rt.Schema.Attribute(name); t.Attr == nil {
-			t.Attr = findAttribute(CommonAttributes, name)
+			t.Attr = findAttribute(commonAttributes, name)
 		}
 	default:
 		ext := rt.Extension(urn)

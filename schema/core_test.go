@@ -210,7 +210,20 @@ func TestCommonAttributes(t *testing.T) {
 			assert.Equal(t, tt.returned, a.EffectiveReturned())
 		})
 	}
-	assert.Equal(t, schema.ReturnedAlways, schema.SchemasAttribute.EffectiveReturned())
+	assert.Equal(t, schema.ReturnedAlways, schema.SchemasAttribute().EffectiveReturned())
+}
+
+// TestCommonAttributesAreNotGlobalState checks that a caller changing the
+// list it was given does not change what every resource type resolves.
+func TestCommonAttributesAreNotGlobalState(t *testing.T) {
+	list := schema.CommonAttributes()
+	require.Len(t, list, 3)
+	list[0] = &schema.Attribute{Name: "hijacked", Type: schema.String}
+	assert.Equal(t, "id", schema.CommonAttributes()[0].Name)
+	tgt, ok := schema.UserResourceType().Lookup("", "id", "")
+	require.True(t, ok)
+	assert.Equal(t, "id", tgt.Attr.Name)
+	assert.Same(t, schema.SchemasAttribute(), schema.SchemasAttribute(), "one shared value that paths compare with")
 }
 
 func TestResourceTypes(t *testing.T) {

@@ -109,7 +109,7 @@ func urnExtends(short, long string) bool {
 }
 
 func isCommonName(name string) bool {
-	return findAttribute(CommonAttributes, name) != nil || strings.EqualFold(name, SchemasAttribute.Name)
+	return findAttribute(commonAttributes, name) != nil || strings.EqualFold(name, schemasAttribute.Name)
 }
 
 func validEndpoint(e string) bool {

@@ -1,40 +1,31 @@
 package schema
 
-import "fmt"
+import "github.com/scimkit/scim/scimerr"
 
-// ErrorType is a SCIM error detail keyword (the scimType of RFC 7644
-// §3.12) for errors caused by the client's input.
-type ErrorType string
+// Error is the library's one error type (see package scimerr): schema,
+// filter and patch return it for bad input, with the Code that decides
+// the response's status and scimType.
+type Error = scimerr.Error
 
-// The scimType values of RFC 7644 §3.12 that describe bad input.
+// ErrorType is the kind of an Error; it is scimerr.Code.
+type ErrorType = scimerr.Code
+
+// The codes of RFC 7644 §3.12 that describe bad input, under the names
+// this package has always used for them.
 const (
-	InvalidFilter   ErrorType = "invalidFilter"
-	TooMany         ErrorType = "tooMany"
-	UniquenessError ErrorType = "uniqueness"
-	MutabilityError ErrorType = "mutability"
-	InvalidSyntax   ErrorType = "invalidSyntax"
-	InvalidPath     ErrorType = "invalidPath"
-	NoTarget        ErrorType = "noTarget"
-	InvalidValue    ErrorType = "invalidValue"
-	InvalidVers     ErrorType = "invalidVers"
-	Sensitive       ErrorType = "sensitive"
+	InvalidFilter   = scimerr.InvalidFilter
+	TooMany         = scimerr.TooMany
+	UniquenessError = scimerr.Uniqueness
+	MutabilityError = scimerr.Mutability
+	InvalidSyntax   = scimerr.InvalidSyntax
+	InvalidPath     = scimerr.InvalidPath
+	NoTarget        = scimerr.NoTarget
+	InvalidValue    = scimerr.InvalidValue
+	InvalidVers     = scimerr.InvalidVers
+	Sensitive       = scimerr.Sensitive
 )
 
-// Error is a client error in a SCIM document, path, filter or value. The
-// server answers it with 400 Bad Request and the error's Type as scimType.
-// It is shared by the schema, filter and patch packages.
-type Error struct {
-	Type   ErrorType
-	Detail string
-}
-
-// Error implements error.
-func (e *Error) Error() string { return "scim: " + string(e.Type) + ": " + e.Detail }
-
-// ScimType returns the scimType keyword.
-func (e *Error) ScimType() string { return string(e.Type) }
-
-// Errorf returns an *Error of the given type with a formatted detail.
-func Errorf(t ErrorType, format string, args ...any) *Error {
-	return &Error{Type: t, Detail: fmt.Sprintf(format, args...)}
+// Errorf returns an *Error of the given code with a formatted detail.
+func Errorf(code ErrorType, format string, args ...any) *Error {
+	return scimerr.Errorf(code, format, args...)
 }

@@ -210,11 +210,11 @@ func (pr *projector) coreAttribute(name string) *Attribute {
 	if a := pr.rt.Schema.Attribute(name); a != nil {
 		return a
 	}
-	if a := findAttribute(CommonAttributes, name); a != nil {
+	if a := findAttribute(commonAttributes, name); a != nil {
 		return a
 	}
-	if strings.EqualFold(name, SchemasAttribute.Name) {
-		return SchemasAttribute
+	if strings.EqualFold(name, schemasAttribute.Name) {
+		return schemasAttribute
 	}
 	return nil
 }

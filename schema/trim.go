@@ -34,7 +34,7 @@ func Trim(rt *ResourceType, paths ...string) (*ResourceType, error) {
 		if !ok {
 			return nil, fmt.Errorf("schema: Trim: resource type %q has no attribute %q", rt.Name, p)
 		}
-		if t.Extension == "" && findAttribute(CommonAttributes, t.Attr.Name) == t.Attr {
+		if t.Extension == "" && findAttribute(CommonAttributes(), t.Attr.Name) == t.Attr {
 			continue
 		}
 		urn := rt.Schema.ID

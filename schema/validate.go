@@ -219,7 +219,7 @@ func (c *canonicalizer) topLevel(key string, v any) error {
 		}
 		a := c.rt.Schema.Attribute(rest)
 		if a == nil {
-			a = findAttribute(CommonAttributes, rest)
+			a = findAttribute(commonAttributes, rest)
 		}
 		return c.attribute(nil, a, key, v)
 	}
@@ -289,7 +289,7 @@ func (c *canonicalizer) keepFromOld(old map[string]any) error {
 	if err := keepAttributes(c.rt.Schema.Attributes, "", old, c.out, true); err != nil {
 		return err
 	}
-	if err := keepAttributes(CommonAttributes, "", old, c.out, false); err != nil {
+	if err := keepAttributes(commonAttributes, "", old, c.out, false); err != nil {
 		return err
 	}
 	for _, e := range c.rt.Extensions {

@@ -364,7 +364,7 @@ func (s *teamStore) Patch(ctx context.Context, id string, req *patch.Request, if
 		}
 	} else {
 		var attrs map[string]any
-		attrs, result, err = patch.Apply(s.rt, old.Resource().Attributes, req, patch.Options{})
+		attrs, result, err = patch.Apply(s.rt, old.Resource().Attributes, req)
 		if err == nil && result.Changed {
 			err = s.write(ctx, tx, old, scim.GroupFromResource(&scim.Resource{Attributes: attrs}))
 		}

@@ -34,8 +34,8 @@ func assertInvalidValue(t *testing.T, err error) {
 	t.Helper()
 	var se *scim.Error
 	if assert.True(t, errors.As(err, &se), "want a *scim.Error, got %v", err) {
-		assert.Equal(t, http.StatusBadRequest, se.Status)
-		assert.Equal(t, "invalidValue", se.ScimType)
+		assert.Equal(t, http.StatusBadRequest, se.Status())
+		assert.Equal(t, "invalidValue", se.ScimType())
 	}
 }
 

@@ -197,7 +197,7 @@ func newStore(db *DB, rt *schema.ResourceType) *Store {
 			s.indexes[a.Name] = newIndex(a, unique)
 		}
 	}
-	for _, a := range schema.CommonAttributes {
+	for _, a := range schema.CommonAttributes() {
 		if a.Name == "externalId" {
 			s.indexes[a.Name] = newIndex(a, false)
 		}
@@ -402,7 +402,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	if s.beforeApply != nil {
 		s.beforeApply()
 	}
-	attrs, res, err := patch.Apply(s.rt, current, req, req.Options)
+	attrs, res, err := patch.Apply(s.rt, current, req)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -225,7 +225,7 @@ func TestMembership(t *testing.T) {
 			_, err = st.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Bad", "members": members("nobody")}})
 			var se *schema.Error
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, schema.InvalidValue, se.Type)
+			assert.Equal(t, schema.InvalidValue, se.Code)
 
 			u, err := st.Users().Get(ctx, alice.ID, schema.Projection{})
 			require.NoError(t, err)

@@ -628,7 +628,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		if err != nil {
 			return err
 		}
-		attrs, r, err := patch.Apply(s.rt, full.Attributes, req, req.Options)
+		attrs, r, err := patch.Apply(s.rt, full.Attributes, req)
 		if err != nil {
 			return err
 		}

@@ -125,7 +125,7 @@ func (t *translator) compare(c *filter.Compare) (string, error) {
 	if c.Path.Attr == nil {
 		return t.falseLit(), nil // unknown attributes match nothing
 	}
-	if c.Path.Attr == schema.SchemasAttribute || (c.Path.Extension == "" && c.Path.Attr.Name == "schemas" && t.columns == nil) {
+	if c.Path.Attr == schema.SchemasAttribute() || (c.Path.Extension == "" && c.Path.Attr.Name == "schemas" && t.columns == nil) {
 		return t.schemas(c), nil
 	}
 	src, err := t.source(c.Path)

@@ -77,14 +77,14 @@ func TestWhereOnAHostTable(t *testing.T) {
 	_, _, err = sqlstore.Where(e, rt, sqlstore.SQLite, hostColumns)
 	var se *schema.Error
 	require.ErrorAs(t, err, &se, "a filter the host's columns cannot answer is the client's error")
-	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Equal(t, schema.InvalidFilter, se.Code)
 	assert.Contains(t, se.Detail, "title")
 
 	e, err = filter.Parse(`emails[type eq "work"]`, rt, filter.Options{})
 	require.NoError(t, err)
 	_, _, err = sqlstore.Where(e, rt, sqlstore.SQLite, hostColumns)
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, schema.InvalidFilter, se.Type)
+	assert.Equal(t, schema.InvalidFilter, se.Code)
 	assert.Contains(t, se.Detail, "one value")
 
 	t.Run("OrderBy", func(t *testing.T) {
@@ -121,6 +121,6 @@ func TestWhereOnAHostTable(t *testing.T) {
 		require.NoError(t, err)
 		_, err = sqlstore.OrderBy(by, false, hostColumns)
 		require.ErrorAs(t, err, &se)
-		assert.Equal(t, schema.InvalidValue, se.Type)
+		assert.Equal(t, schema.InvalidValue, se.Code)
 	})
 }

@@ -514,7 +514,7 @@ func (s suite) concurrentMemberAdds(t *testing.T) {
 					errs[i] = err
 					return
 				}
-				attrs, _, err := patch.Apply(s.groups, cur.Attributes, s.patchRequest(t, s.groups, ops), patch.Options{})
+				attrs, _, err := patch.Apply(s.groups, cur.Attributes, s.patchRequest(t, s.groups, ops))
 				if err != nil {
 					errs[i] = err
 					return
@@ -759,7 +759,7 @@ func (s suite) concurrentMemberAddsOfUsers(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			attrs, _, err := patch.Apply(s.groups, cur.Attributes, req, patch.Options{})
+			attrs, _, err := patch.Apply(s.groups, cur.Attributes, req)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,7 @@
-package scim
+// Package jsonenc encodes SCIM response documents: the maps, slices,
+// strings, booleans, numbers and nils a response is made of, without
+// reflection, byte for byte as encoding/json does with HTML escaping off.
+package jsonenc
 
 import (
 	"encoding/json"
@@ -9,18 +12,18 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends the JSON encoding of v to buf. It writes the values a
+// Append appends the JSON encoding of v to buf. It writes the values a
 // response document is made of (maps, slices, strings, booleans, numbers
 // and nil) without reflection, with object keys sorted and strings escaped
 // as encoding/json does with HTML escaping off; anything else is handed to
 // encoding/json. Responses are encoded once, on the hot path of every
 // request, so this matters.
-func appendJSON(buf []byte, v any) ([]byte, error) {
+func Append(buf []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
 		return append(buf, "null"...), nil
 	case string:
-		return appendString(buf, v), nil
+		return AppendString(buf, v), nil
 	case bool:
 		return strconv.AppendBool(buf, v), nil
 	case json.Number:
@@ -48,7 +51,7 @@ func appendJSON(buf []byte, v any) ([]byte, error) {
 				buf = append(buf, ',')
 			}
 			var err error
-			if buf, err = appendJSON(buf, e); err != nil {
+			if buf, err = Append(buf, e); err != nil {
 				return nil, err
 			}
 		}
@@ -65,10 +68,10 @@ func appendJSON(buf []byte, v any) ([]byte, error) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendString(buf, k)
+			buf = AppendString(buf, k)
 			buf = append(buf, ':')
 			var err error
-			if buf, err = appendJSON(buf, v[k]); err != nil {
+			if buf, err = Append(buf, v[k]); err != nil {
 				return nil, err
 			}
 		}
@@ -80,10 +83,10 @@ func appendJSON(buf []byte, v any) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string: quotes, backslashes and control
+// AppendString appends s as a JSON string: quotes, backslashes and control
 // characters escaped, invalid UTF-8 replaced by U+FFFD, and U+2028 and
 // U+2029 escaped, as encoding/json does.
-func appendString(buf []byte, s string) []byte {
+func AppendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -137,3 +140,16 @@ func appendString(buf []byte, s string) []byte {
 
 // buffers recycles response buffers between requests.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// GetBuffer returns an empty buffer from a pool, to be given back with
+// PutBuffer when the response is written.
+func GetBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+// PutBuffer gives a buffer back to the pool. A buffer that grew over 1 MiB
+// is dropped, so that one huge response does not stay in memory.
+func PutBuffer(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		*b = (*b)[:0]
+		buffers.Put(b)
+	}
+}

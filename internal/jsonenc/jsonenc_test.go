@@ -1,4 +1,4 @@
-package scim
+package jsonenc
 
 import (
 	"bytes"
@@ -36,13 +36,13 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
-			got, err := appendJSON(nil, v)
+			got, err := Append(nil, v)
 			require.NoError(t, err)
 			assert.Equal(t, standard(t, v), string(got))
 		})
 	}
 	for _, bad := range []any{math.NaN(), math.Inf(1), json.Number("1x"), map[string]any{"x": math.Inf(-1)}} {
-		_, err := appendJSON(nil, bad)
+		_, err := Append(nil, bad)
 		assert.Error(t, err, "%v", bad)
 	}
 }
@@ -52,7 +52,7 @@ func FuzzAppendString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := appendJSON(nil, map[string]any{s: s})
+		got, err := Append(nil, map[string]any{s: s})
 		require.NoError(t, err)
 		assert.Equal(t, standard(t, map[string]any{s: s}), string(got))
 	})

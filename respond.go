@@ -1,0 +1,110 @@
+package scim
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/scimkit/scim/internal/jsonenc"
+	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/scimerr"
+)
+
+// call is one request to a handler, however it arrived: over HTTP, as an
+// operation of a bulk request, or through /Me. Handlers read only the call,
+// never the HTTP request, so that each can be called directly.
+type call struct {
+	ctx context.Context
+	// base is the absolute URL the Server is mounted at, without a
+	// trailing slash, for locations.
+	base string
+	// path is the path the request names, for messages.
+	path string
+	// id is the resource id of an item request, or the id or name of a
+	// schema or resource type.
+	id string
+	// ifMatch is the If-Match header (a bulk operation's version): "",
+	// "*" or a list of entity tags; see Server.ifMatchVersion.
+	ifMatch string
+	// ifNoneMatch is the If-None-Match header.
+	ifNoneMatch string
+	// proj is what the client asked to see.
+	proj schema.Projection
+	// params are the list parameters; nil when the request has none.
+	params params
+	// body is the decoded request body; nil when there is none.
+	body map[string]any
+}
+
+// result is what a handler answers: a status with headers and a document,
+// or an error. One writer (Server.write) turns it into an HTTP response;
+// a bulk request turns it into one of its results.
+type result struct {
+	status int
+	// etag, location and allow are the ETag, Location and Allow headers,
+	// when not empty.
+	etag, location, allow string
+	// doc is the response document; nil for no body.
+	doc any
+	// err, when not nil, is the answer instead of status and doc.
+	err error
+}
+
+// fail returns the result answering err.
+func fail(err error) result { return result{err: err} }
+
+// errInternal answers a failure that is already logged.
+var errInternal = scimerr.New(scimerr.Internal, internalDetail)
+
+// errorFor maps err to the SCIM error the client sees, logging it when it
+// is not the client's doing.
+func (s *Server) errorFor(ctx context.Context, method, path string, err error) *Error {
+	e, public := toError(err)
+	if !public && err != error(errInternal) {
+		s.cfg.logger.ErrorContext(ctx, "scim: request failed", "method", method, "path", path, "error", err)
+	}
+	return e
+}
+
+// write writes res as the response to r.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
+	h := w.Header()
+	if res.err != nil {
+		e := s.errorFor(r.Context(), r.Method, r.URL.Path, res.err)
+		res.status, res.doc, res.etag, res.location = e.Status(), errorDocument(e), "", ""
+		if e.Code == scimerr.Unauthorized {
+			h.Set("WWW-Authenticate", `Bearer realm="SCIM"`)
+		}
+	}
+	if res.etag != "" {
+		h.Set("ETag", res.etag)
+	}
+	if res.location != "" {
+		h.Set("Location", res.location)
+	}
+	if res.allow != "" {
+		h.Set("Allow", res.allow)
+	}
+	if res.doc == nil {
+		w.WriteHeader(res.status)
+		return
+	}
+	h.Set("Content-Type", ContentType)
+	bp := jsonenc.GetBuffer()
+	defer jsonenc.PutBuffer(bp)
+	buf, err := jsonenc.Append((*bp)[:0], res.doc)
+	status := res.status
+	if err != nil {
+		// A value a store put in a resource that JSON cannot hold.
+		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
+		status = http.StatusInternalServerError
+		buf, _ = jsonenc.Append((*bp)[:0], errorDocument(errInternal))
+	}
+	buf = append(buf, '\n')
+	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(status)
+	if _, err := w.Write(buf); err != nil {
+		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
+	}
+	*bp = buf // keep the grown buffer
+}
