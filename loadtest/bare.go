@@ -42,7 +42,11 @@ type bare struct {
 	groups     map[string]map[string]struct{}
 	docs       map[string]map[string]any // bare-json: the documents decoded
 	next       atomic.Int64
+	mux        http.Handler
 }
+
+// ServeHTTP serves the bare handler's routes.
+func (b *bare) ServeHTTP(w http.ResponseWriter, r *http.Request) { b.mux.ServeHTTP(w, r) }
 
 // newBare builds the bare handler of spec.Kind. It loads the users and the
 // groups into a memory store behind a scim.Server in this process, asks
@@ -88,7 +92,8 @@ func newBare(ctx context.Context, spec childSpec, hs *handshake) (http.Handler, 
 		}
 	}
 	if spec.Kind == kindBareJSON {
-		return b.jsonHandler(), nil
+		b.mux = b.jsonHandler()
+		return b, nil
 	}
 	if b.list, err = render(ctx, srv, listPath); err != nil {
 		return nil, err
@@ -103,7 +108,8 @@ func newBare(ctx context.Context, spec childSpec, hs *handshake) (http.Handler, 
 		}
 		b.groups[g.id] = set
 	}
-	return b.handler(), nil
+	b.mux = b.handler()
+	return b, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
