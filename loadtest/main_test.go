@@ -114,7 +114,7 @@ func TestRun(t *testing.T) {
 		assert.Contains(t, report, want)
 	}
 	assert.NotContains(t, report, "errors in", "a scenario had failed requests")
-	assert.NotContains(t, report, "PostgreSQL")
+	assert.NotContains(t, report, "| PostgreSQL", "-postgres '' measures no PostgreSQL store")
 	verdicts := strings.Count(report, "MET") + strings.Count(report, "MISSED")
 	assert.GreaterOrEqual(t, verdicts, 14, report)
 }
