@@ -247,13 +247,17 @@ func (s *serverProc) sql(ctx context.Context, spec childSpec, hs *handshake) (ht
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
 		dialect = sqlstore.Postgres
+	}
+	// Cleanups run last first: the tables are dropped before the pool
+	// closes.
+	s.cleanups = append(s.cleanups, func() { db.Close() })
+	if spec.Kind == kindPostgres {
 		s.cleanups = append(s.cleanups, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			_, _ = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+"members, "+prefix+"resources")
 		})
 	}
-	s.cleanups = append(s.cleanups, func() { db.Close() })
 	store, err := sqlstore.Open(ctx, db, dialect, sqlstore.Options{TablePrefix: prefix})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"runtime"
 	"strconv"
@@ -48,7 +49,9 @@ func TestQuick(t *testing.T) {
 	var out, log bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	tablesBefore := loadtestTables(t)
 	require.NoError(t, run(ctx, []string{"-quick"}, &out, &log), log.String())
+	assert.Equal(t, tablesBefore, loadtestTables(t), "the PostgreSQL server process drops its tables")
 	report := out.String()
 	assert.Contains(t, report, "`go run ./loadtest -quick`")
 	assert.NotContains(t, report, "errors in", "a scenario had failed requests")
@@ -143,4 +146,28 @@ func TestQuickDefaults(t *testing.T) {
 	assert.Equal(t, 30*time.Millisecond, cfg.duration)
 	assert.Equal(t, 2, cfg.rounds)
 	assert.Empty(t, cfg.postgres)
+}
+
+// loadtestTables returns the harness's tables in the PostgreSQL database
+// of SCIM_POSTGRES_DSN, or nil when it is not set.
+func loadtestTables(t *testing.T) []string {
+	t.Helper()
+	dsn := os.Getenv(postgresEnv)
+	if dsn == "" {
+		return nil
+	}
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT tablename FROM pg_tables WHERE tablename LIKE 'loadtest\_%' ORDER BY tablename`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		names = append(names, name)
+	}
+	require.NoError(t, rows.Err())
+	return names
 }
