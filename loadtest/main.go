@@ -1,60 +1,76 @@
 // Command loadtest measures the SCIM server over HTTP on loopback, side by
-// side with a bare net/http handler that returns a stored user's JSON from
-// a map, so that its results are ratios measured in one run on one machine
+// side with a bare net/http handler that writes pre-encoded bytes from a
+// map, so that its results are ratios measured in one run on one machine
 // rather than absolute times.
 //
 // Run it from the repository root:
 //
 //	go run ./loadtest                                    # memory and SQLite
-//	go run ./loadtest -users 1000,100000,1000000         # the sizes of the targets
+//	go run ./loadtest -quick                             # seconds: tiny sizes, one short round
+//	go run ./loadtest -users 1000,100000 -big-group 10000 -duration 1s -rounds 3
 //	go run ./loadtest -postgres postgres://127.0.0.1/db  # PostgreSQL too
 //	go run ./loadtest -h                                 # every flag
 //
-// In one process it starts, on 127.0.0.1 ephemeral ports, a scim.Server
-// over the memory store for each size given with -users, over SQLite and,
-// when a DSN is given with -postgres (or in the SCIM_POSTGRES_DSN
-// environment variable), over PostgreSQL. It loads the users, a group of
-// 100 members and a group of -big-group members into each. Beside them it
-// starts the bare handler, holding in a map the documents that the first
-// memory store's server answers for its users, so that both encode the
-// same JSON. It then runs every scenario with -c client goroutines for -duration,
-// -rounds times, interleaving the scenarios so that a slow moment of a
-// shared machine hits them all alike. It prints requests per second (the
-// median of the rounds), p50 and p99 latency, each rate as a ratio to the
-// bare handler, the resident memory per user of the memory store, and
-// whether each performance target is met.
+// The harness starts every server in a process of its own (its own binary,
+// started again in server mode), each listening on a 127.0.0.1 ephemeral
+// port:
+//
+//   - the yardstick, "bare, pre-encoded": a net/http handler that writes,
+//     for every read scenario, bytes encoded once in advance and held in a
+//     map by id, userName or externalId, and does the least a JSON endpoint
+//     does for the writes (decode the body; POST encodes the new user once);
+//   - "bare, json.Encoder": the earlier yardstick, which runs json.Encoder
+//     over a map document for each GET by id;
+//   - a scim.Server over the memory store for each size given with -users;
+//   - a scim.Server over SQLite and, when a DSN is given with -postgres (or
+//     in the SCIM_POSTGRES_DSN environment variable), over PostgreSQL, each
+//     with a raw-query handler on a second listener of the same process:
+//     one indexed SELECT of the stored JSON on the same database and
+//     connection pool, written as read.
+//
+// Each process loads the users, a group of 100 members and a group of
+// -big-group members; the bare handlers hold what a scim.Server over the
+// same data answers, so that every server writes the same JSON. When the
+// machine has two or more CPUs and taskset is installed, every server
+// process is pinned to CPU 0 and the harness, the load generator, to the
+// others; servers run with GOMAXPROCS -server-procs.
+//
+// Every scenario then runs with -c client goroutines for -duration,
+// -rounds times, interleaved: scenario by scenario, every server in turn,
+// round after round, so that a slow moment of a shared machine hits them
+// alike. Around each run the harness reads the server process's CPU time
+// (getrusage) and heap allocations (runtime.MemStats) from a stats
+// endpoint on a listener of its own, and divides their growth by the
+// requests served. It prints a markdown table: requests per second (the
+// median of the rounds), the rate as a ratio to the pre-encoded bare
+// handler's in the same scenario (and, for SQL stores, to the raw query's),
+// CPU time and allocations per request, p50 and p99; then the resident
+// memory per user of the memory store and whether each target is met.
 //
 // Every scenario is bounded by -duration and -max-requests; the whole run
 // by -timeout. Nothing leaves the loopback interface; the SQLite file lives
 // in a temporary directory that is removed, and the PostgreSQL tables get a
-// random prefix and are dropped at the end.
+// random prefix and are dropped when their server process ends.
 package main
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	mathrand "math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -63,8 +79,6 @@ import (
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/internal/fixture"
 	"github.com/scimkit/scim/schema"
-	"github.com/scimkit/scim/store/memory"
-	"github.com/scimkit/scim/store/sqlstore"
 )
 
 // postgresEnv names the environment variable read when -postgres is not
@@ -81,6 +95,9 @@ const smallGroup = 100
 const maxSamples = 100000
 
 func main() {
+	if spec := os.Getenv(childEnv); spec != "" {
+		os.Exit(childMain(spec))
+	}
 	ctx := context.Background()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -103,6 +120,10 @@ type config struct {
 	timeout     time.Duration
 	sqlite      bool
 	postgres    string
+	quick       bool
+	pin         bool
+	serverProcs int
+	args        []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -111,28 +132,41 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./loadtest [flags]\n\n"+
 			"Measures the SCIM server over the memory store, SQLite and (with -postgres)\n"+
-			"PostgreSQL beside a bare net/http JSON handler on 127.0.0.1, and prints\n"+
-			"requests/s, p50, p99, ratios to the bare handler and the targets met or missed.\n\nflags:\n")
+			"PostgreSQL beside a bare net/http handler that writes pre-encoded bytes, each\n"+
+			"server in a process of its own on 127.0.0.1, and prints a markdown table of\n"+
+			"requests/s, ratios to the bare handler, CPU and allocations per request,\n"+
+			"p50 and p99, and the targets met or missed.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	users := fs.String("users", "1000,100000", "comma-separated numbers of users; one memory store is loaded per number (the bare handler holds the first)")
-	c := &config{}
+	users := fs.String("users", "1000,100000", "comma-separated numbers of users; one memory store is loaded per number (the bare handlers hold the first)")
+	c := &config{args: args}
 	fs.IntVar(&c.sqlUsers, "sql-users", 10000, "number of users loaded into each SQL store")
-	fs.IntVar(&c.bigGroup, "big-group", 100000, "members of the large group (the small group has 100)")
-	fs.IntVar(&c.concurrency, "c", 4, "concurrent client goroutines per scenario")
+	fs.IntVar(&c.bigGroup, "big-group", 10000, "members of the large group (the small group has 100)")
+	fs.IntVar(&c.concurrency, "c", 32, "concurrent client goroutines (and connections) per scenario")
 	fs.DurationVar(&c.duration, "duration", 2*time.Second, "duration of one scenario in one round")
 	fs.IntVar(&c.rounds, "rounds", 3, "rounds: every scenario runs once per round, and the median rate is reported")
 	fs.Int64Var(&c.maxRequests, "max-requests", 1000000, "maximum requests of one scenario in one round")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "bound on the whole run, loading included")
 	fs.BoolVar(&c.sqlite, "sqlite", true, "measure the SQLite store")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL DSN to measure the PostgreSQL store too; when not given, $"+postgresEnv+" is used; -postgres '' skips it")
+	fs.BoolVar(&c.quick, "quick", false, "a run of seconds, for tests: -users 100,300 -sql-users 100 -big-group 300 -c 2 -duration 30ms -rounds 1, unless given")
+	fs.BoolVar(&c.pin, "pin", true, "pin the server processes to CPU 0 and the harness to the other CPUs (Linux with taskset, 2 or more CPUs)")
+	fs.IntVar(&c.serverProcs, "server-procs", 1, "GOMAXPROCS of each server process")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "postgres" })
-	if !given {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["postgres"] {
 		c.postgres = os.Getenv(postgresEnv)
+	}
+	if c.quick {
+		for name, value := range map[string]string{"users": "100,300", "sql-users": "100", "big-group": "300",
+			"c": "2", "duration": "30ms", "rounds": "1"} {
+			if !given[name] {
+				_ = fs.Set(name, value)
+			}
+		}
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -153,8 +187,34 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-c must be between 1 and 256")
 	case c.duration <= 0 || c.rounds < 1 || c.maxRequests < 1 || c.timeout <= 0:
 		return nil, errors.New("-duration, -rounds, -max-requests and -timeout must be positive")
+	case c.serverProcs < 1:
+		return nil, errors.New("-server-procs must be positive")
 	}
 	return c, nil
+}
+
+// target is one HTTP server under test and what was loaded into it.
+type target struct {
+	kind    string // kindBare, kindBareJSON, kindMemory, kindSQLite, kindPostgres
+	raw     bool   // the raw-query handler beside a SQL store
+	users   int
+	base    string
+	userIDs []string
+	smallID string
+	bigID   string
+	proc    *process
+}
+
+func (t *target) label() string {
+	switch {
+	case t.kind == kindBare:
+		return "bare, pre-encoded"
+	case t.kind == kindBareJSON:
+		return "bare, json.Encoder"
+	case t.raw:
+		return fmt.Sprintf("%s raw query, %s users", t.kind, count(t.users))
+	}
+	return fmt.Sprintf("%s, %s users", t.kind, count(t.users))
 }
 
 // run is the whole program: flags, servers, load, scenarios, report.
@@ -163,65 +223,90 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stderr = &lockedWriter{w: stderr}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
 	}
 
-	var targets []*target
-	defer func() {
-		for _, t := range targets {
-			t.close()
-		}
-	}()
-
-	var memStats []memoryUse
+	// The server processes load at the same time; each reports when it
+	// is listening.
+	specs := []childSpec{
+		{Kind: kindBare, Users: cfg.users[0]},
+		{Kind: kindBareJSON, Users: cfg.users[0]},
+	}
 	for _, n := range cfg.users {
-		t, use, err := startMemory(ctx, n, cfg.bigGroup)
-		if err != nil {
-			return err
-		}
-		targets = append(targets, t)
-		memStats = append(memStats, use)
-		logf("memory store at %s with %d users: %.0f B/user in use", t.base, n, use.inusePerUser())
+		specs = append(specs, childSpec{Kind: kindMemory, Users: n})
 	}
-	bare, err := startBare(ctx, targets[0])
-	if err != nil {
-		return err
-	}
-	targets = slices.Insert(targets, 0, bare)
-	logf("bare handler at %s with the %d users of the first memory store", bare.base, bare.users)
 	if cfg.sqlite {
-		t, err := startSQLite(ctx, cfg.sqlUsers, cfg.bigGroup)
-		if err != nil {
-			return err
-		}
-		targets = append(targets, t)
-		logf("SQLite store at %s with %d users", t.base, cfg.sqlUsers)
+		specs = append(specs, childSpec{Kind: kindSQLite, Users: cfg.sqlUsers})
 	}
 	if cfg.postgres != "" {
-		t, err := startPostgres(ctx, cfg.postgres, cfg.sqlUsers, cfg.bigGroup)
-		if err != nil {
-			return err
-		}
-		targets = append(targets, t)
-		logf("PostgreSQL store at %s with %d users", t.base, cfg.sqlUsers)
+		specs = append(specs, childSpec{Kind: kindPostgres, Users: cfg.sqlUsers, DSN: cfg.postgres})
 	}
+	procs := make([]*process, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i := range specs {
+		specs[i].BigGroup, specs[i].Procs = cfg.bigGroup, cfg.serverProcs
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			procs[i], errs[i] = startProcess(ctx, specs[i], stderr)
+		}()
+	}
+	wg.Wait()
+	defer func() {
+		for _, p := range procs {
+			if p != nil {
+				p.stop()
+			}
+		}
+	}()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	var targets []*target
+	var memStats []memoryUse
+	for i, p := range procs {
+		t := &target{kind: p.kind, users: specs[i].Users, base: p.hs.Base, userIDs: p.hs.IDs,
+			smallID: p.hs.SmallID, bigID: p.hs.BigID, proc: p}
+		targets = append(targets, t)
+		logf("%s at %s (pid %d)", t.label(), t.base, p.pid)
+		if p.kind == kindMemory {
+			memStats = append(memStats, memoryUse{users: t.users, inuse: p.hs.HeapInuse, alloc: p.hs.HeapAlloc})
+		}
+		if p.hs.Raw != "" {
+			raw := *t
+			raw.raw, raw.base = true, p.hs.Raw
+			targets = append(targets, &raw)
+			logf("%s at %s (pid %d)", raw.label(), raw.base, p.pid)
+		}
+	}
+	pinned := "not pinned"
+	if cfg.pin && runtime.NumCPU() >= 2 {
+		ok := pin(os.Getpid(), fmt.Sprintf("1-%d", runtime.NumCPU()-1))
+		for _, p := range procs {
+			ok = ok && pin(p.pid, "0")
+		}
+		if ok {
+			pinned = fmt.Sprintf("servers pinned to CPU 0, load generator to CPUs 1-%d", runtime.NumCPU()-1)
+		}
+	}
+	logf("%s; servers at GOMAXPROCS %d", pinned, cfg.serverProcs)
 
 	// Scenario by scenario, every target in turn, so that the figures a
 	// target compares are measured close together.
 	var runs []*scenarioRun
-	for _, t := range targets {
-		for _, sc := range scenariosFor(t) {
-			runs = append(runs, &scenarioRun{target: t, scenario: sc})
+	for _, sc := range scenarioNames {
+		for _, t := range targets {
+			if s, ok := scenarioFor(t, sc); ok {
+				runs = append(runs, &scenarioRun{target: t, scenario: s})
+			}
 		}
 	}
-	order := map[string]int{}
-	for i, sc := range scenariosFor(&target{userIDs: []string{""}}) {
-		order[sc.name] = i
-	}
-	slices.SortStableFunc(runs, func(a, b *scenarioRun) int { return order[a.scenario.name] - order[b.scenario.name] })
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		Proxy:               nil,
 		MaxIdleConns:        4 * cfg.concurrency,
@@ -230,6 +315,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DisableCompression:  true,
 	}}
 	defer client.CloseIdleConnections()
+	control := &http.Client{Timeout: 30 * time.Second}
+	defer control.CloseIdleConnections()
 	runtime.GC()
 	warm := *cfg
 	warm.duration = max(cfg.duration/5, 20*time.Millisecond)
@@ -238,7 +325,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped by -timeout: %w", err)
 		}
-		(&scenarioRun{target: r.target, scenario: r.scenario}).once(ctx, client, &warm)
+		if err := (&scenarioRun{target: r.target, scenario: r.scenario}).once(ctx, client, control, &warm); err != nil {
+			return err
+		}
 	}
 	for round := 1; round <= cfg.rounds; round++ {
 		logf("round %d of %d: %d scenarios of %s", round, cfg.rounds, len(runs), cfg.duration)
@@ -246,99 +335,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("stopped by -timeout: %w", err)
 			}
-			r.once(ctx, client, cfg)
+			if err := r.once(ctx, client, control, cfg); err != nil {
+				return err
+			}
 		}
 	}
-	rep := &report{cfg: cfg, runs: runs, memory: memStats}
+	rep := &report{cfg: cfg, runs: runs, memory: memStats, pinned: pinned}
 	rep.print(stdout)
 	return nil
-}
-
-// target is one HTTP server under test and what was loaded into it.
-type target struct {
-	name     string // "bare", "memory", "SQLite", "PostgreSQL"
-	users    int
-	base     string // URL of the SCIM base (or of the bare handler)
-	userIDs  []string
-	smallID  string // group of smallGroup members
-	bigID    string // group of bigGroup members
-	srv      *http.Server
-	cleanups []func()
-}
-
-func (t *target) label() string {
-	if t.name == "bare" {
-		return "bare net/http"
-	}
-	return fmt.Sprintf("%s, %s users", t.name, count(t.users))
-}
-
-func (t *target) close() {
-	if t.srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = t.srv.Shutdown(ctx)
-		cancel()
-	}
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
-}
-
-// serve starts h on an ephemeral loopback port.
-func (t *target) serve(h http.Handler, prefix string) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	t.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
-	go func() { _ = t.srv.Serve(ln) }()
-	t.base = "http://" + ln.Addr().String() + prefix
-	return nil
-}
-
-// startBare starts the reference handler: GET /Users/{id} encodes a user
-// document held in a map, and nothing else. Its documents are those the
-// SCIM server of from answers for its users, read once through it, so that
-// both encode the same JSON.
-func startBare(ctx context.Context, from *target) (*target, error) {
-	client := &http.Client{Timeout: 30 * time.Second}
-	defer client.CloseIdleConnections()
-	docs := make(map[string]map[string]any, len(from.userIDs))
-	t := &target{name: "bare", users: from.users, userIDs: from.userIDs}
-	for _, id := range from.userIDs {
-		doc, err := getJSON(ctx, client, from.base+"/Users/"+id)
-		if err != nil {
-			return nil, err
-		}
-		docs[id] = doc
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /Users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		doc, ok := docs[r.PathValue("id")]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(doc)
-	})
-	return t, t.serve(mux, "")
-}
-
-// newServer mounts a scim.Server over the stores at /scim/v2.
-func (t *target) newServer(users, groups scim.ResourceStore) error {
-	srv, err := scim.New(scim.WithUsers(users), scim.WithGroups(groups),
-		scim.WithBearerToken("loadtest", token),
-		scim.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
-	return t.serve(mux, "/scim/v2")
 }
 
 // memoryUse is the heap a memory store holds for its users.
@@ -350,122 +354,6 @@ type memoryUse struct {
 func (m memoryUse) inusePerUser() float64 { return float64(m.inuse) / float64(m.users) }
 func (m memoryUse) allocPerUser() float64 { return float64(m.alloc) / float64(m.users) }
 
-func heap() runtime.MemStats {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms
-}
-
-// startMemory loads n users and the two groups into a new memory store,
-// measuring the heap the users take, and serves it.
-func startMemory(ctx context.Context, n, big int) (*target, memoryUse, error) {
-	t := &target{name: "memory", users: n}
-	before := heap()
-	db := memory.New()
-	if err := loadUsers(ctx, t, db.Users(), n); err != nil {
-		return nil, memoryUse{}, err
-	}
-	after := heap()
-	use := memoryUse{users: n, inuse: int64(after.HeapInuse) - int64(before.HeapInuse),
-		alloc: int64(after.HeapAlloc) - int64(before.HeapAlloc)}
-	if err := loadGroups(ctx, t, db.Groups(), big); err != nil {
-		return nil, use, err
-	}
-	return t, use, t.newServer(db.Users(), db.Groups())
-}
-
-// startSQLite opens a SQLite database in a temporary directory.
-func startSQLite(ctx context.Context, n, big int) (*target, error) {
-	t := &target{name: "SQLite", users: n}
-	dir, err := os.MkdirTemp("", "scim-loadtest-")
-	if err != nil {
-		return nil, err
-	}
-	t.cleanups = append(t.cleanups, func() { os.RemoveAll(dir) })
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "scim.db")+
-		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	t.cleanups = append(t.cleanups, func() { db.Close() })
-	store, err := sqlstore.Open(ctx, db, sqlstore.SQLite, sqlstore.Options{})
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	t.cleanups = append(t.cleanups, func() { store.Close() })
-	return t, t.fillSQL(ctx, store, n, big)
-}
-
-// startPostgres creates tables with a random prefix, dropped at the end.
-func startPostgres(ctx context.Context, dsn string, n, big int) (*target, error) {
-	t := &target{name: "PostgreSQL", users: n}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	t.cleanups = append(t.cleanups, func() { db.Close() })
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "loadtest_" + hex.EncodeToString(b[:]) + "_"
-	t.cleanups = append(t.cleanups, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, _ = db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+"members, "+prefix+"resources")
-	})
-	store, err := sqlstore.Open(ctx, db, sqlstore.Postgres, sqlstore.Options{TablePrefix: prefix})
-	if err != nil {
-		t.close()
-		return nil, err
-	}
-	t.cleanups = append(t.cleanups, func() { store.Close() })
-	return t, t.fillSQL(ctx, store, n, big)
-}
-
-func (t *target) fillSQL(ctx context.Context, store *sqlstore.DB, n, big int) error {
-	if err := loadUsers(ctx, t, store.Users(), n); err != nil {
-		t.close()
-		return err
-	}
-	if err := loadGroups(ctx, t, store.Groups(), big); err != nil {
-		t.close()
-		return err
-	}
-	if err := t.newServer(store.Users(), store.Groups()); err != nil {
-		t.close()
-		return err
-	}
-	return nil
-}
-
-// getJSON reads the JSON object at target.
-func getJSON(ctx context.Context, client *http.Client, target string) (map[string]any, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d", target, resp.StatusCode)
-	}
-	var doc map[string]any
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("GET %s: %w", target, err)
-	}
-	return doc, nil
-}
-
 // userBody returns the JSON body creating the user with the given name.
 func userBody(name string) []byte {
 	attrs := fixture.User(0)
@@ -474,51 +362,6 @@ func userBody(name string) []byte {
 	attrs["schemas"] = []any{schema.UserSchemaURN, schema.EnterpriseUserSchemaURN}
 	b, _ := json.Marshal(attrs)
 	return b
-}
-
-func loadUsers(ctx context.Context, t *target, users scim.ResourceStore, n int) error {
-	t.userIDs = make([]string, 0, n)
-	for i := 0; i < n; i++ {
-		if i%10000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		res, err := users.Create(ctx, &scim.Resource{Attributes: fixture.User(i)})
-		if err != nil {
-			return fmt.Errorf("loading user %d into %s: %w", i, t.name, err)
-		}
-		t.userIDs = append(t.userIDs, res.ID)
-	}
-	return nil
-}
-
-// loadGroups creates the group of smallGroup members and the group of big
-// members: users first, then made-up ids when there are fewer users.
-func loadGroups(ctx context.Context, t *target, groups scim.ResourceStore, big int) error {
-	members := func(n int) []any {
-		out := make([]any, n)
-		for i := range out {
-			id := fmt.Sprintf("external-member-%07d", i)
-			if i < len(t.userIDs) {
-				id = t.userIDs[i]
-			}
-			out[i] = map[string]any{"value": id}
-		}
-		return out
-	}
-	for _, g := range []struct {
-		name string
-		n    int
-		id   *string
-	}{{"Small", smallGroup, &t.smallID}, {"Big", big, &t.bigID}} {
-		res, err := groups.Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": g.name, "members": members(g.n)}})
-		if err != nil {
-			return fmt.Errorf("loading group of %d into %s: %w", g.n, t.name, err)
-		}
-		*g.id = res.ID
-	}
-	return nil
 }
 
 // scenario is one kind of request.
@@ -534,58 +377,91 @@ type scenario struct {
 
 // Scenario names, also used to find the rows of the targets.
 const (
-	scGet        = "GET by id"
-	scFilter     = `filter=userName eq "…"`
-	scCreate     = "POST create"
-	scActive     = "PATCH replace active"
-	scSmallGroup = "PATCH member, group of 100"
-	scBigGroup   = "PATCH member, group of big"
+	scGet        = "GET /Users/{id}"
+	scUserName   = `filter userName eq`
+	scExternalID = `filter externalId eq`
 	scList       = "list count=100"
+	scCreate     = "POST /Users"
+	scEntra      = "PATCH replace (Entra)"
+	scRFC        = "PATCH replace (RFC)"
+	scSmallGroup = "member add+remove, 100"
+	scBigGroup   = "member add+remove, big"
 )
 
-func scenariosFor(t *target) []scenario {
-	pick := func(rnd *mathrand.Rand) string { return t.userIDs[rnd.IntN(len(t.userIDs))] }
-	get := scenario{name: scGet, want: http.StatusOK, request: func(rnd *mathrand.Rand, _ int, _ int64) (string, string, []byte) {
-		return http.MethodGet, "/Users/" + pick(rnd), nil
-	}}
-	if t.name == "bare" {
-		return []scenario{get}
+// scenarioNames is the order of the scenarios in a round and in the table.
+var scenarioNames = []string{scGet, scUserName, scExternalID, scList, scCreate, scEntra, scRFC, scSmallGroup, scBigGroup}
+
+// scenarioFor returns the scenario named sc against t, and whether t
+// serves it: the json.Encoder handler serves GET by id only, the raw
+// queries the three lookups.
+func scenarioFor(t *target, sc string) (scenario, bool) {
+	switch {
+	case t.kind == kindBareJSON && sc != scGet:
+		return scenario{}, false
+	case t.raw && sc != scGet && sc != scUserName && sc != scExternalID:
+		return scenario{}, false
 	}
+	pick := func(rnd *mathrand.Rand) string { return t.userIDs[rnd.IntN(len(t.userIDs))] }
 	patchOps := func(ops string) []byte {
 		return []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + ops + `}`)
 	}
 	// member alternates adding and removing one member per client
 	// goroutine, so that the group keeps its size.
-	member := func(group *string) func(*mathrand.Rand, int, int64) (string, string, []byte) {
+	member := func(group string) func(*mathrand.Rand, int, int64) (string, string, []byte) {
 		return func(_ *mathrand.Rand, w int, i int64) (string, string, []byte) {
 			id := fmt.Sprintf("loadtest-member-%d", w)
 			ops := `[{"op":"add","path":"members","value":[{"value":"` + id + `"}]}]`
 			if i%2 == 1 {
 				ops = `[{"op":"remove","path":"members[value eq \"` + id + `\"]"}]`
 			}
-			return http.MethodPatch, "/Groups/" + *group, patchOps(ops)
+			return http.MethodPatch, "/Groups/" + group, patchOps(ops)
+		}
+	}
+	filter := func(attr string, value func(int) string) func(*mathrand.Rand, int, int64) (string, string, []byte) {
+		return func(rnd *mathrand.Rand, _ int, _ int64) (string, string, []byte) {
+			return http.MethodGet, "/Users?filter=" + url.QueryEscape(attr+` eq "`+value(rnd.IntN(t.users))+`"`), nil
 		}
 	}
 	var created atomic.Int64
-	return []scenario{
-		get,
-		{name: scFilter, want: http.StatusOK, request: func(rnd *mathrand.Rand, _ int, _ int64) (string, string, []byte) {
-			name := fmt.Sprintf("user%07d@example.com", rnd.IntN(t.users))
-			return http.MethodGet, "/Users?filter=" + url.QueryEscape(`userName eq "`+name+`"`), nil
-		}},
-		{name: scCreate, want: http.StatusCreated, undo: true, request: func(_ *mathrand.Rand, w int, _ int64) (string, string, []byte) {
+	s := scenario{name: sc, want: http.StatusOK}
+	switch sc {
+	case scGet:
+		s.request = func(rnd *mathrand.Rand, _ int, _ int64) (string, string, []byte) {
+			return http.MethodGet, "/Users/" + pick(rnd), nil
+		}
+	case scUserName:
+		s.request = filter("userName", userName)
+	case scExternalID:
+		s.request = filter("externalId", externalID)
+	case scList:
+		s.request = func(*mathrand.Rand, int, int64) (string, string, []byte) { return http.MethodGet, listPath, nil }
+	case scCreate:
+		s.want, s.undo = http.StatusCreated, true
+		s.request = func(_ *mathrand.Rand, w int, _ int64) (string, string, []byte) {
 			return http.MethodPost, "/Users", userBody(fmt.Sprintf("created-%d-%d@example.com", w, created.Add(1)))
-		}},
-		{name: scActive, want: http.StatusOK, request: func(rnd *mathrand.Rand, _ int, i int64) (string, string, []byte) {
+		}
+	case scEntra:
+		// Entra ID capitalises the op and sends booleans as strings.
+		s.request = func(rnd *mathrand.Rand, _ int, i int64) (string, string, []byte) {
+			v := "False"
+			if i%2 == 1 {
+				v = "True"
+			}
+			return http.MethodPatch, "/Users/" + pick(rnd), patchOps(`[{"op":"Replace","path":"active","value":"` + v + `"}]`)
+		}
+	case scRFC:
+		s.request = func(rnd *mathrand.Rand, _ int, i int64) (string, string, []byte) {
 			return http.MethodPatch, "/Users/" + pick(rnd),
 				patchOps(`[{"op":"replace","path":"active","value":` + strconv.FormatBool(i%2 == 1) + `}]`)
-		}},
-		{name: scSmallGroup, want: http.StatusNoContent, request: member(&t.smallID)},
-		{name: scBigGroup, want: http.StatusNoContent, request: member(&t.bigID)},
-		{name: scList, want: http.StatusOK, request: func(*mathrand.Rand, int, int64) (string, string, []byte) {
-			return http.MethodGet, "/Users?startIndex=1&count=100", nil
-		}},
+		}
+	case scSmallGroup:
+		s.want, s.request = http.StatusNoContent, member(t.smallID)
+	case scBigGroup:
+		s.want, s.request = http.StatusNoContent, member(t.bigID)
+	default:
+		return scenario{}, false
 	}
+	return s, true
 }
 
 // scenarioRun accumulates the rounds of one scenario against one target.
@@ -597,16 +473,25 @@ type scenarioRun struct {
 	requests int64
 	errors   int64
 	firstErr string
+	// The growth of the server process's figures during the rounds.
+	cpu            time.Duration
+	cpuKnown       bool
+	mallocs, bytes uint64
 }
 
 // once runs the scenario for one round: each client goroutine sends
 // requests one after the other until the round's time is up, and the
-// requests in flight then complete.
-func (r *scenarioRun) once(ctx context.Context, client *http.Client, cfg *config) {
+// requests in flight then complete. It reads the server process's figures
+// before and after, through control.
+func (r *scenarioRun) once(ctx context.Context, client, control *http.Client, cfg *config) error {
 	var issued, failed atomic.Int64
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var created []string
+	before, err := r.target.proc.stats(ctx, control)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	deadline := start.Add(cfg.duration)
 	for w := 0; w < cfg.concurrency; w++ {
@@ -647,13 +532,22 @@ func (r *scenarioRun) once(ctx context.Context, client *http.Client, cfg *config
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	after, err := r.target.proc.stats(ctx, control)
+	if err != nil {
+		return err
+	}
 	n := min(issued.Load(), cfg.maxRequests)
 	r.requests += n
 	r.errors += failed.Load()
 	r.rates = append(r.rates, float64(n)/elapsed.Seconds())
+	r.cpuKnown = before.CPU >= 0 && after.CPU >= 0
+	r.cpu += after.CPU - before.CPU
+	r.mallocs += after.Mallocs - before.Mallocs
+	r.bytes += after.Bytes - before.Bytes
 	for _, location := range created {
 		_, _, _ = do(context.Background(), client, http.MethodDelete, location, nil)
 	}
+	return nil
 }
 
 // do sends one request and reads the whole response. It returns the status
@@ -702,92 +596,6 @@ func median(xs []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
-
-// report prints the table and the targets.
-type report struct {
-	cfg    *config
-	runs   []*scenarioRun
-	memory []memoryUse
-}
-
-func (rep *report) find(store string, users int, sc string) *scenarioRun {
-	for _, r := range rep.runs {
-		if r.target.name == store && (users == 0 || r.target.users == users) && r.scenario.name == sc {
-			return r
-		}
-	}
-	return nil
-}
-
-func (rep *report) print(w io.Writer) {
-	cfg := rep.cfg
-	fmt.Fprintf(w, "SCIM load test: %d client goroutines, %d rounds of %s per scenario, GOMAXPROCS %d, %s/%s, %s\n\n",
-		cfg.concurrency, cfg.rounds, cfg.duration, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	bare := rep.find("bare", 0, scGet)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "store\tscenario\treq/s\tx bare GET\tp50\tp99\trequests\terrors\t")
-	for _, r := range rep.runs {
-		name := r.scenario.name
-		if name == scBigGroup {
-			name = "PATCH member, group of " + count(cfg.bigGroup)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%s\t%s\t%d\t%d\t\n", r.target.label(), name, r.rate(),
-			r.rate()/bare.rate(), ms(r.percentile(0.50)), ms(r.percentile(0.99)), r.requests, r.errors)
-	}
-	tw.Flush()
-	for _, r := range rep.runs {
-		if r.errors > 0 {
-			fmt.Fprintf(w, "errors in %s, %s: first: %s\n", r.target.label(), r.scenario.name, r.firstErr)
-		}
-	}
-
-	fmt.Fprintln(w, "\nmemory store, heap per user after GC (growth while loading the users, divided by their number;")
-	fmt.Fprintln(w, "the verdict uses HeapAlloc, the live bytes; HeapInuse adds the free slots of spans shared with")
-	fmt.Fprintln(w, "the garbage of loading, which later allocations reuse):")
-	for _, m := range rep.memory {
-		fmt.Fprintf(w, "  %9s users: HeapInuse %.0f B/user, HeapAlloc %.0f B/user\n", count(m.users), m.inusePerUser(), m.allocPerUser())
-	}
-
-	fmt.Fprintln(w, "\ntargets:")
-	verdict := func(ok bool) string {
-		if ok {
-			return "MET   "
-		}
-		return "MISSED"
-	}
-	small, large := cfg.users[0], slices.Max(cfg.users)
-	if get := rep.find("memory", small, scGet); get != nil {
-		ratio := get.rate() / bare.rate()
-		fmt.Fprintf(w, "  %s GET by id >= 0.8x bare handler: memory %.0f req/s / bare %.0f req/s = %.2fx (p50 %s vs %s)\n",
-			verdict(ratio >= 0.8), get.rate(), bare.rate(), ratio, ms(get.percentile(0.5)), ms(bare.percentile(0.5)))
-	}
-	if large != small {
-		a, b := rep.find("memory", small, scFilter), rep.find("memory", large, scFilter)
-		ratio := b.rate() / a.rate()
-		fmt.Fprintf(w, "  %s userName eq at %s users >= 0.9x at %s: %.0f req/s / %.0f req/s = %.2fx (p50 %s vs %s)\n",
-			verdict(ratio >= 0.9), count(large), count(small), b.rate(), a.rate(), ratio, ms(b.percentile(0.5)), ms(a.percentile(0.5)))
-	} else {
-		fmt.Fprintln(w, "  (userName eq flatness needs two sizes in -users)")
-	}
-	for _, t := range []struct {
-		store string
-		users int
-	}{{"memory", large}, {"SQLite", 0}, {"PostgreSQL", 0}} {
-		a, b := rep.find(t.store, t.users, scSmallGroup), rep.find(t.store, t.users, scBigGroup)
-		if a == nil || b == nil {
-			continue
-		}
-		ratio := a.rate() / b.rate() // cost ratio: time per request
-		fmt.Fprintf(w, "  %s member add at %s members <= 1.5x at 100 (%s): %.0f req/s vs %.0f req/s = %.2fx the cost (p50 %s vs %s)\n",
-			verdict(ratio <= 1.5), count(cfg.bigGroup), b.target.label(), b.rate(), a.rate(), ratio, ms(b.percentile(0.5)), ms(a.percentile(0.5)))
-	}
-	for _, m := range rep.memory {
-		fmt.Fprintf(w, "  %s <= 2 KB resident per typical user (memory, %s users): %.0f B live (HeapAlloc); %.0f B of spans in use (HeapInuse)\n",
-			verdict(m.allocPerUser() <= 2048), count(m.users), m.allocPerUser(), m.inusePerUser())
-	}
-	fmt.Fprintln(w, "  (SQL userName eq <= 1.5x a raw indexed query: go test -bench UserNameEq ./store/sqlstore)")
-}
-
 func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float64(time.Millisecond)) }
 
 // count formats n with thousands separators.
