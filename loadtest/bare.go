@@ -60,7 +60,7 @@ func newBare(ctx context.Context, spec childSpec, hs *handshake) (http.Handler, 
 	if err := loadUsers(ctx, hs, db.Users(), spec.Users); err != nil {
 		return nil, err
 	}
-	if err := loadGroups(ctx, hs, db.Groups(), spec.BigGroup); err != nil {
+	if err := loadGroups(ctx, hs, db.Users(), db.Groups(), spec.BigGroup); err != nil {
 		return nil, err
 	}
 	srv, err := newSCIM(db.Users(), db.Groups())
@@ -103,7 +103,7 @@ func newBare(ctx context.Context, spec childSpec, hs *handshake) (http.Handler, 
 		n  int
 	}{{hs.SmallID, smallGroup}, {hs.BigID, spec.BigGroup}} {
 		set := make(map[string]struct{}, g.n)
-		for _, m := range memberIDs(hs.IDs, g.n) {
+		for _, m := range memberIDs(hs, g.n) {
 			set[m] = struct{}{}
 		}
 		b.groups[g.id] = set

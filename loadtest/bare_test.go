@@ -64,7 +64,7 @@ func TestBareAnswersEveryScenario(t *testing.T) {
 	}
 
 	for _, sc := range scenarioNames {
-		s, ok := scenarioFor(&target{kind: kindBare, users: 20, userIDs: hs.IDs, smallID: hs.SmallID, bigID: hs.BigID}, sc)
+		s, ok := scenarioFor(&target{kind: kindBare, users: 20, userIDs: hs.IDs, candidates: hs.Candidates, smallID: hs.SmallID, bigID: hs.BigID}, sc)
 		require.True(t, ok, sc)
 		for i := int64(0); i < 2; i++ {
 			method, path, body := s.request(newRand(), 0, i)

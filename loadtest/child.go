@@ -55,15 +55,21 @@ type childSpec struct {
 // handshake is the one line a server process prints on its standard output
 // once it is loaded and listening.
 type handshake struct {
-	Err       string   `json:"err,omitempty"`
-	Base      string   `json:"base"`          // URL of the SCIM base or of the bare handler
-	Raw       string   `json:"raw,omitempty"` // URL of the raw-query handler (SQL stores)
-	Control   string   `json:"control"`       // URL of the stats endpoint
-	IDs       []string `json:"ids"`
-	SmallID   string   `json:"smallID"`
-	BigID     string   `json:"bigID"`
-	HeapAlloc int64    `json:"heapAlloc"` // growth while loading the users (memory)
-	HeapInuse int64    `json:"heapInuse"`
+	Err     string   `json:"err,omitempty"`
+	Base    string   `json:"base"`          // URL of the SCIM base or of the bare handler
+	Raw     string   `json:"raw,omitempty"` // URL of the raw-query handler (SQL stores)
+	Control string   `json:"control"`       // URL of the stats endpoint
+	IDs     []string `json:"ids"`
+	// Members are the users that fill the groups beyond IDs, when there
+	// are fewer users than members: group members must exist.
+	Members []string `json:"members,omitempty"`
+	// Candidates are users in no group, one per client goroutine, that
+	// the member scenarios add and remove.
+	Candidates []string `json:"candidates"`
+	SmallID    string   `json:"smallID"`
+	BigID      string   `json:"bigID"`
+	HeapAlloc  int64    `json:"heapAlloc"` // growth while loading the users (memory)
+	HeapInuse  int64    `json:"heapInuse"`
 }
 
 // procStats is what the stats endpoint of a server process answers: its
@@ -211,7 +217,7 @@ func (s *serverProc) memory(ctx context.Context, spec childSpec, hs *handshake) 
 	after := heap()
 	hs.HeapInuse = int64(after.HeapInuse) - int64(before.HeapInuse)
 	hs.HeapAlloc = int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	if err := loadGroups(ctx, hs, db.Groups(), spec.BigGroup); err != nil {
+	if err := loadGroups(ctx, hs, db.Users(), db.Groups(), spec.BigGroup); err != nil {
 		return nil, err
 	}
 	return newSCIM(db.Users(), db.Groups())
@@ -266,7 +272,7 @@ func (s *serverProc) sql(ctx context.Context, spec childSpec, hs *handshake) (ht
 	if err := loadUsers(ctx, hs, store.Users(), spec.Users); err != nil {
 		return nil, err
 	}
-	if err := loadGroups(ctx, hs, store.Groups(), spec.BigGroup); err != nil {
+	if err := loadGroups(ctx, hs, store.Users(), store.Groups(), spec.BigGroup); err != nil {
 		return nil, err
 	}
 	if hs.Raw, err = s.listen(newRaw(db, prefix+"resources", spec.Kind == kindPostgres)); err != nil {
@@ -349,15 +355,27 @@ func loadUsers(ctx context.Context, hs *handshake, users scim.ResourceStore, n i
 }
 
 // loadGroups creates the group of smallGroup members and the group of big
-// members: users first, then made-up ids when there are fewer users.
-func loadGroups(ctx context.Context, hs *handshake, groups scim.ResourceStore, big int) error {
+// members: the loaded users first, then as many more users as the groups
+// need, since members must be resources that exist.
+func loadGroups(ctx context.Context, hs *handshake, users, groups scim.ResourceStore, big int) error {
+	members := max(big, smallGroup)
+	for i := len(hs.IDs); i < members+maxConcurrency; i++ {
+		res, err := users.Create(ctx, &scim.Resource{Attributes: fixture.User(i)})
+		if err != nil {
+			return fmt.Errorf("loading member %d: %w", i, err)
+		}
+		hs.Members = append(hs.Members, res.ID)
+	}
+	// The users after the largest group's members are in no group.
+	all := append(hs.IDs[:len(hs.IDs):len(hs.IDs)], hs.Members...)
+	hs.Candidates = all[members : members+maxConcurrency]
 	for _, g := range []struct {
 		name string
 		n    int
 		id   *string
 	}{{"Small", smallGroup, &hs.SmallID}, {"Big", big, &hs.BigID}} {
 		members := make([]any, g.n)
-		for i, id := range memberIDs(hs.IDs, g.n) {
+		for i, id := range memberIDs(hs, g.n) {
 			members[i] = map[string]any{"value": id}
 		}
 		res, err := groups.Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": g.name, "members": members}})
@@ -369,17 +387,11 @@ func loadGroups(ctx context.Context, hs *handshake, groups scim.ResourceStore, b
 	return nil
 }
 
-// memberIDs returns n member ids: the users' first, then made-up ones.
-func memberIDs(users []string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		if i < len(users) {
-			out[i] = users[i]
-		} else {
-			out[i] = fmt.Sprintf("external-member-%07d", i)
-		}
-	}
-	return out
+// memberIDs returns the ids of a group of n members: the loaded users'
+// first, then the extra members'.
+func memberIDs(hs *handshake, n int) []string {
+	all := append(hs.IDs[:len(hs.IDs):len(hs.IDs)], hs.Members...)
+	return all[:n]
 }
 
 // process is a server process seen from the harness.

@@ -183,8 +183,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-sql-users must be positive")
 	case c.bigGroup < smallGroup:
 		return nil, fmt.Errorf("-big-group must be at least %d", smallGroup)
-	case c.concurrency < 1 || c.concurrency > 256:
-		return nil, errors.New("-c must be between 1 and 256")
+	case c.concurrency < 1 || c.concurrency > maxConcurrency:
+		return nil, fmt.Errorf("-c must be between 1 and %d", maxConcurrency)
 	case c.duration <= 0 || c.rounds < 1 || c.maxRequests < 1 || c.timeout <= 0:
 		return nil, errors.New("-duration, -rounds, -max-requests and -timeout must be positive")
 	case c.serverProcs < 1:
@@ -200,9 +200,11 @@ type target struct {
 	users   int
 	base    string
 	userIDs []string
-	smallID string
-	bigID   string
-	proc    *process
+	// candidates are users in no group, one per client goroutine.
+	candidates []string
+	smallID    string
+	bigID      string
+	proc       *process
 }
 
 func (t *target) label() string {
@@ -271,7 +273,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var targets []*target
 	var memStats []memoryUse
 	for i, p := range procs {
-		t := &target{kind: p.kind, users: specs[i].Users, base: p.hs.Base, userIDs: p.hs.IDs,
+		t := &target{kind: p.kind, users: specs[i].Users, base: p.hs.Base, userIDs: p.hs.IDs, candidates: p.hs.Candidates,
 			smallID: p.hs.SmallID, bigID: p.hs.BigID, proc: p}
 		targets = append(targets, t)
 		logf("%s at %s (pid %d)", t.label(), t.base, p.pid)
@@ -394,6 +396,10 @@ var scenarioNames = []string{scGet, scUserName, scExternalID, scList, scCreate, 
 // scenarioFor returns the scenario named sc against t, and whether t
 // serves it: the json.Encoder handler serves GET by id only, the raw
 // queries the three lookups.
+// maxConcurrency bounds -c: each client goroutine of the member scenarios
+// adds and removes a user of its own, and the servers load that many.
+const maxConcurrency = 256
+
 func scenarioFor(t *target, sc string) (scenario, bool) {
 	switch {
 	case t.kind == kindBareJSON && sc != scGet:
@@ -409,7 +415,7 @@ func scenarioFor(t *target, sc string) (scenario, bool) {
 	// goroutine, so that the group keeps its size.
 	member := func(group string) func(*mathrand.Rand, int, int64) (string, string, []byte) {
 		return func(_ *mathrand.Rand, w int, i int64) (string, string, []byte) {
-			id := fmt.Sprintf("loadtest-member-%d", w)
+			id := t.candidates[w]
 			ops := `[{"op":"add","path":"members","value":[{"value":"` + id + `"}]}]`
 			if i%2 == 1 {
 				ops = `[{"op":"remove","path":"members[value eq \"` + id + `\"]"}]`
