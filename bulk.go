@@ -248,8 +248,12 @@ func (s *Server) runBulkOp(c *call, op *bulkOp, ids map[string]string) {
 	if op.method != http.MethodDelete {
 		body, ok := data.(map[string]any)
 		if !ok {
-			// No object to decode: the error of an empty body.
-			_, err := schema.Decode(http.NoBody)
+			err := error(scimerr.New(scimerr.InvalidSyntax,
+				"the data of a "+op.method+" operation must be a JSON object, not "+bulkKind(data)))
+			if data == nil {
+				// No data at all: the error of an empty body.
+				_, err = schema.Decode(http.NoBody)
+			}
 			op.result = bulkError(op, s.errorFor(c.ctx, op.method, path, err))
 			return
 		}
@@ -354,4 +358,19 @@ func bulkError(op *bulkOp, e *Error) map[string]any {
 		result["bulkId"] = op.bulkID
 	}
 	return result
+}
+
+// bulkKind names the JSON type of an operation's data that is not an
+// object, for its error.
+func bulkKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	default:
+		return "a number"
+	}
 }
