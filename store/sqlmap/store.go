@@ -280,7 +280,8 @@ func in(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", "
 type member struct{ id, display string }
 
 // memberIDs returns the visible users in each group of keys, keyed by
-// fmt.Sprint(key), in id order, with their displayName when the Users
+// fmt.Sprint(key), in the order of the users' host keys (creation order
+// for an auto-increment key), with their displayName when the Users
 // table maps it.
 func (s *Store) memberIDs(ctx context.Context, q querier, keys []any) (map[string][]member, error) {
 	m, u := s.members, s.peer
@@ -289,7 +290,7 @@ func (s *Store) memberIDs(ctx context.Context, q querier, keys []any) (map[strin
 		display = "u." + c.Name
 	}
 	rows, err := q.QueryContext(ctx, s.bind("SELECT m."+m.Group+", u."+u.t.ID+", "+display+" FROM "+m.Table+" m JOIN "+u.t.Name+" u ON u."+u.key+" = m."+m.Member+
-		" WHERE m."+m.Group+" IN ("+in(len(keys))+") AND "+u.visible("u")+" ORDER BY u."+u.t.ID), keys...)
+		" WHERE m."+m.Group+" IN ("+in(len(keys))+") AND "+u.visible("u")+" ORDER BY u."+u.key+", u."+u.t.ID), keys...)
 	if err != nil {
 		return nil, err
 	}
