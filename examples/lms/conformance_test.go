@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scim/examples/internal/boot"
+	"github.com/scimkit/scim/examples/internal/schemacheck"
 	"github.com/scimkit/scim/store/sqlmap"
 	"github.com/scimkit/scim/store/storetest"
 )
@@ -36,4 +37,12 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAdvertisedSchemaRoundTrips checks over HTTP that every attribute the
+// LMS advertises in /Schemas round-trips through POST, GET, PUT and
+// PATCH, and that nothing it does not advertise comes back.
+func TestAdvertisedSchemaRoundTrips(t *testing.T) {
+	_, h := newTestApp(t, "deactivate")
+	schemacheck.Run(t, h, "/scim/v2", token)
 }
