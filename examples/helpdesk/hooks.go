@@ -70,12 +70,12 @@ func (p *provisioning) userChanged(ctx context.Context, actor string, c scim.Cha
 	u := scim.UserFromResource(c.Resource)
 	action, detail := userUpdated, u.UserName
 	if u.Active {
-		if p.exec(ctx, "UPDATE users SET deactivated_at = NULL WHERE id = ? AND deactivated_at IS NOT NULL", c.ID) > 0 {
+		if p.exec(ctx, "UPDATE users SET deactivated_at = NULL WHERE scim_id = ? AND deactivated_at IS NOT NULL", c.ID) > 0 {
 			action = userReactivated
 		}
-	} else if p.exec(ctx, "UPDATE users SET deactivated_at = ? WHERE id = ? AND deactivated_at IS NULL", now(), c.ID) > 0 {
+	} else if p.exec(ctx, "UPDATE users SET deactivated_at = ? WHERE scim_id = ? AND deactivated_at IS NULL", now(), c.ID) > 0 {
 		action = userDeactivated
-		n := p.exec(ctx, "UPDATE tickets SET assignee_id = NULL WHERE assignee_id = ? AND status = 'open'", c.ID)
+		n := p.exec(ctx, "UPDATE tickets SET assignee_id = NULL WHERE assignee_id = (SELECT id FROM users WHERE scim_id = ?) AND status = 'open'", c.ID)
 		detail = fmt.Sprintf("%s; %d open tickets unassigned", u.UserName, n)
 	}
 	p.audit(ctx, actor, action, c, detail)

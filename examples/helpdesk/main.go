@@ -11,7 +11,8 @@
 // generated and printed once.
 //
 // SCIM Users are the helpdesk's users, SCIM Groups its teams, each member
-// one team_members row (store.go). A change hook (hooks.go) writes an audit
+// one team_members row, declared in scim.go and served by a store that
+// store/sqlmap generates. A change hook (hooks.go) writes an audit
 // row for every create, update, deactivation, delete and membership change
 // as it arrives, and unassigns the open tickets of a deactivated agent.
 package main
@@ -31,10 +32,9 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/jsonapi"
-	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/store/sqlmap"
 )
 
 func main() {
@@ -65,18 +65,21 @@ func run(addr, dbFile, token string, logger *slog.Logger) error {
 	return boot.Serve(addr, handler, fmt.Sprintf("helpdesk at http://%s/api/tickets, SCIM at http://%s/scim/v2/", addr, addr))
 }
 
-// tables is the helpdesk's own schema.
+// tables is the helpdesk's own schema. scim_id holds the SCIM id, which the
+// store assigns; an agent without active is active.
 var tables = []string{
 	`CREATE TABLE IF NOT EXISTS users (
 		id INTEGER PRIMARY KEY,
+		scim_id TEXT NOT NULL UNIQUE,
 		username TEXT NOT NULL,
-		first_name TEXT NOT NULL DEFAULT '',
-		last_name TEXT NOT NULL DEFAULT '',
-		display_name TEXT NOT NULL DEFAULT '',
-		email TEXT NOT NULL DEFAULT '',
-		job_title TEXT NOT NULL DEFAULT '',
-		active BOOLEAN NOT NULL DEFAULT 1,
-		external_ref TEXT NOT NULL DEFAULT '',
+		first_name TEXT,
+		last_name TEXT,
+		display_name TEXT,
+		email TEXT,
+		job_title TEXT,
+		department TEXT,
+		active BOOLEAN,
+		external_ref TEXT,
 		version INTEGER NOT NULL DEFAULT 1,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL,
@@ -85,8 +88,9 @@ var tables = []string{
 	`CREATE INDEX IF NOT EXISTS users_external_ref ON users (external_ref)`,
 	`CREATE TABLE IF NOT EXISTS teams (
 		id INTEGER PRIMARY KEY,
+		scim_id TEXT NOT NULL UNIQUE,
 		name TEXT NOT NULL,
-		external_ref TEXT NOT NULL DEFAULT '',
+		external_ref TEXT,
 		version INTEGER NOT NULL DEFAULT 1,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL)`,
@@ -94,7 +98,7 @@ var tables = []string{
 	`CREATE TABLE IF NOT EXISTS team_members (
 		team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
 		user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-		added_at DATETIME NOT NULL,
+		added_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 		PRIMARY KEY (team_id, user_id))`,
 	`CREATE INDEX IF NOT EXISTS team_members_user ON team_members (user_id)`,
 	`CREATE TABLE IF NOT EXISTS tickets (
@@ -116,29 +120,18 @@ var tables = []string{
 
 // app is the helpdesk: its SCIM stores and its own API.
 type app struct {
-	db    *sql.DB
-	users *userStore
-	teams *teamStore
+	db     *sql.DB
+	stores *sqlmap.Stores
 }
 
 // newApp returns the helpdesk and its handler: its JSON API and SCIM at
 // /scim/v2/.
 func newApp(db *sql.DB, token string, logger *slog.Logger) (*app, http.Handler, error) {
-	a := &app{db: db,
-		users: &userStore{db: db, rt: schema.UserResourceType()},
-		teams: &teamStore{db: db, rt: schema.GroupResourceType()},
-	}
-	hooks := &provisioning{db: db, logger: logger}
-	srv, err := scim.New(
-		scim.WithUsers(a.users),
-		scim.WithGroups(a.teams),
-		scim.WithBearerToken("idp", token),
-		scim.WithLogger(logger),
-		scim.WithChangeHook(hooks.onChange),
-	)
+	srv, stores, err := newSCIM(db, token, &provisioning{db: db, logger: logger}, logger)
 	if err != nil {
 		return nil, nil, err
 	}
+	a := &app{db: db, stores: stores}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/tickets", a.listTickets)
 	mux.HandleFunc("POST /api/tickets", a.openTicket)
@@ -177,7 +170,7 @@ func (a *app) openTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	var assignee, team sql.NullInt64
 	if req.Assignee != "" {
-		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM users WHERE lower(username) = lower(?) AND active", req.Assignee).Scan(&assignee)
+		err := a.db.QueryRowContext(r.Context(), "SELECT id FROM users WHERE lower(username) = lower(?) AND coalesce(active, 1)", req.Assignee).Scan(&assignee)
 		if errors.Is(err, sql.ErrNoRows) {
 			jsonapi.Write(w, http.StatusUnprocessableEntity, map[string]string{"error": "no active agent " + req.Assignee})
 			return

@@ -9,7 +9,9 @@
 // Users are served at /scim/v2/ with the bearer token from SCIM_TOKEN; without
 // it a token is generated and printed once.
 //
-// The SCIM store (store.go) maps SCIM Users onto the LMS's own users table.
+// The SCIM wiring (scim.go) declares which column of the LMS's own users
+// table holds which User attribute; store/sqlmap generates the store, and
+// /Schemas advertises exactly those attributes.
 // What a SCIM DELETE does is the operator's choice: -on-delete deactivate
 // (the default) keeps the learner and their enrolment history, inactive and
 // invisible to SCIM; -on-delete delete removes the learner and their
@@ -30,10 +32,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/jsonapi"
-	"github.com/scimkit/scim/schema"
 )
 
 func main() {
@@ -65,20 +65,25 @@ func run(addr, dbFile, onDelete, token string, logger *slog.Logger) error {
 	return boot.Serve(addr, handler, fmt.Sprintf("LMS at http://%s/api/courses, SCIM at http://%s/scim/v2/ (DELETE will %s)", addr, addr, onDelete))
 }
 
-// tables is the LMS's own schema. users.deprovisioned_at is set when a SCIM
-// DELETE deactivated (rather than deleted) the learner; usernames are unique
-// among the learners SCIM still sees.
+// tables is the LMS's own schema. users.scim_id is the SCIM id, which the
+// store assigns; deprovisioned_at is set when a SCIM DELETE deactivated
+// (rather than deleted) the learner; usernames are unique among the
+// learners SCIM still sees. A learner without active is active.
 var tables = []string{
 	`CREATE TABLE IF NOT EXISTS users (
 		id INTEGER PRIMARY KEY,
-		username TEXT NOT NULL,
-		first_name TEXT NOT NULL DEFAULT '',
-		last_name TEXT NOT NULL DEFAULT '',
-		display_name TEXT NOT NULL DEFAULT '',
-		email TEXT NOT NULL DEFAULT '',
-		status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
-		external_ref TEXT NOT NULL DEFAULT '',
+		scim_id TEXT NOT NULL UNIQUE,
 		version INTEGER NOT NULL DEFAULT 1,
+		username TEXT NOT NULL,
+		first_name TEXT,
+		last_name TEXT,
+		display_name TEXT,
+		email TEXT,
+		phone TEXT,
+		active BOOLEAN,
+		external_ref TEXT,
+		preferred_language TEXT,
+		official_code TEXT,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL,
 		deprovisioned_at TEXT)`,
@@ -102,15 +107,7 @@ func newApp(db *sql.DB, onDelete, token string, logger *slog.Logger) (http.Handl
 	if onDelete != "deactivate" && onDelete != "delete" {
 		return nil, fmt.Errorf("-on-delete %q: use deactivate or delete", onDelete)
 	}
-	users := &userStore{db: db, rt: schema.UserResourceType(), deactivate: onDelete == "deactivate"}
-	srv, err := scim.New(
-		scim.WithUsers(users),
-		scim.WithBearerToken("idp", token),
-		scim.WithLogger(logger),
-		scim.WithChangeHook(func(ctx context.Context, c scim.Change) {
-			logger.InfoContext(ctx, "learner provisioned", "change", c.Kind, "id", c.ID)
-		}),
-	)
+	srv, _, err := newSCIM(db, onDelete == "deactivate", token, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +136,7 @@ type course struct {
 }
 
 func (a *api) listCourses(w http.ResponseWriter, r *http.Request) {
-	rows, err := a.db.QueryContext(r.Context(), `SELECT c.code, c.title, COUNT(e.user_id), COUNT(CASE WHEN u.status = 'active' THEN 1 END)
+	rows, err := a.db.QueryContext(r.Context(), `SELECT c.code, c.title, COUNT(e.user_id), COUNT(CASE WHEN coalesce(u.active, 1) THEN 1 END)
 		FROM courses c LEFT JOIN enrolments e ON e.course_id = c.id LEFT JOIN users u ON u.id = e.user_id
 		GROUP BY c.id ORDER BY c.code`)
 	list, err := jsonapi.Collect(rows, err, func(s jsonapi.Scanner) (course, error) {
@@ -165,6 +162,7 @@ func (a *api) createCourse(w http.ResponseWriter, r *http.Request) {
 // learner is a row of users as the LMS shows it.
 type learner struct {
 	ID          int64   `json:"id"`
+	SCIMID      string  `json:"scimId"`
 	Username    string  `json:"username"`
 	FirstName   string  `json:"firstName"`
 	LastName    string  `json:"lastName"`
@@ -174,11 +172,12 @@ type learner struct {
 	Removed     *string `json:"deprovisionedAt,omitempty"`
 }
 
-const learnerFields = "u.id, u.username, u.first_name, u.last_name, u.email, u.status, u.external_ref, u.deprovisioned_at"
+const learnerFields = `u.id, u.scim_id, u.username, coalesce(u.first_name, ''), coalesce(u.last_name, ''), coalesce(u.email, ''),
+	CASE WHEN coalesce(u.active, 1) THEN 'active' ELSE 'inactive' END, coalesce(u.external_ref, ''), u.deprovisioned_at`
 
 func scanLearner(s jsonapi.Scanner) (learner, error) {
 	var l learner
-	return l, s.Scan(&l.ID, &l.Username, &l.FirstName, &l.LastName, &l.Email, &l.Status, &l.ExternalRef, &l.Removed)
+	return l, s.Scan(&l.ID, &l.SCIMID, &l.Username, &l.FirstName, &l.LastName, &l.Email, &l.Status, &l.ExternalRef, &l.Removed)
 }
 
 // listUsers lists every learner, including those SCIM no longer sees.
@@ -192,23 +191,27 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request) {
 func (a *api) listLearners(w http.ResponseWriter, r *http.Request) {
 	rows, err := a.db.QueryContext(r.Context(), "SELECT "+learnerFields+` FROM users u
 		JOIN enrolments e ON e.user_id = u.id JOIN courses c ON c.id = e.course_id
-		WHERE c.code = ? AND u.status = 'active' ORDER BY u.username`, r.PathValue("code"))
+		WHERE c.code = ? AND coalesce(u.active, 1) ORDER BY u.username`, r.PathValue("code"))
 	list, err := jsonapi.Collect(rows, err, scanLearner)
 	jsonapi.Reply(w, list, err)
 }
 
-// enrol enrols an active learner in a course: {"userId": 1, "course": "GO101"}.
+// enrol enrols an active learner in a course: {"userId": 1, "course":
+// "GO101"}, where userId is the LMS's own id or the learner's SCIM id.
 func (a *api) enrol(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		UserID json.Number `json:"userId"`
-		Course string      `json:"course"`
+		UserID any    `json:"userId"`
+		Course string `json:"course"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.UserID == nil {
 		jsonapi.Write(w, http.StatusBadRequest, map[string]string{"error": "send {\"userId\": ..., \"course\": ...}"})
 		return
 	}
-	var st string
-	err := a.db.QueryRowContext(r.Context(), "SELECT status FROM users WHERE id = ?", req.UserID.String()).Scan(&st)
+	userID := fmt.Sprint(req.UserID)
+	var id int64
+	var active bool
+	err := a.db.QueryRowContext(r.Context(), "SELECT id, coalesce(active, 1) FROM users WHERE (CAST(id AS TEXT) = ? OR scim_id = ?) AND deprovisioned_at IS NULL",
+		userID, userID).Scan(&id, &active)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		jsonapi.Write(w, http.StatusNotFound, map[string]string{"error": "no such learner"})
@@ -216,12 +219,12 @@ func (a *api) enrol(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		jsonapi.Reply(w, nil, err)
 		return
-	case st != "active":
+	case !active:
 		jsonapi.Write(w, http.StatusConflict, map[string]string{"error": "the learner is inactive"})
 		return
 	}
 	res, err := a.db.ExecContext(r.Context(), `INSERT OR IGNORE INTO enrolments (user_id, course_id, enrolled_at)
-		SELECT ?, id, ? FROM courses WHERE code = ?`, req.UserID.String(), time.Now().UTC().Format(time.RFC3339), req.Course)
+		SELECT ?, id, ? FROM courses WHERE code = ?`, id, time.Now().UTC().Format(time.RFC3339), req.Course)
 	if err != nil {
 		jsonapi.Reply(w, nil, err)
 		return
@@ -230,5 +233,5 @@ func (a *api) enrol(w http.ResponseWriter, r *http.Request) {
 		jsonapi.Write(w, http.StatusNotFound, map[string]string{"error": "no such course, or already enrolled"})
 		return
 	}
-	jsonapi.Write(w, http.StatusCreated, map[string]string{"userId": req.UserID.String(), "course": req.Course})
+	jsonapi.Write(w, http.StatusCreated, map[string]string{"userId": userID, "course": req.Course})
 }

@@ -49,8 +49,16 @@
 //   - Group members are Users that exist; a member that does not is 400
 //     invalidValue. Adding or removing a member writes one membership row
 //     (and the group's version); users' groups are computed from the
-//     membership table. PATCH is applied by the server (Get, patch.Apply,
-//     Replace), which writes only the membership rows that changed.
+//     membership table. A member is returned with type "User" and, when
+//     the Users table maps displayName, the user's displayName as its
+//     display. PATCH is applied by the server (Get, patch.Apply, Replace),
+//     which writes only the membership rows that changed.
+//   - meta.created, meta.lastModified (when the table keeps them) and
+//     meta.resourceType can be filtered and sorted on, as in every store.
+//   - ListAfter pages by cursor in the order of the host key, which must
+//     grow with every insert (an auto-increment or identity column).
+//   - Queryable lists what can be filtered and sorted on, for
+//     storetest.Capabilities.
 //
 // Table and column names are SQL written by the host, never client input;
 // they are used as given and must not contain "?".
@@ -60,6 +68,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/scimkit/scim"
@@ -234,6 +243,14 @@ func newStore(db *sql.DB, d *sqlstore.Dialect, t *Table, full *schema.ResourceTy
 		}
 		names = append(names, "t."+c.Name)
 	}
+	if t.Created != "" {
+		s.where["meta.created"] = "t." + t.Created
+	}
+	if t.Modified != "" {
+		s.where["meta.lastModified"] = "t." + t.Modified
+	}
+	// The resource type's name is the library's, never client input.
+	s.where["meta.resourceType"] = "CAST('" + full.Name + "' AS TEXT)"
 	var err error
 	if s.rt, err = schema.Trim(full, paths...); err != nil {
 		return nil, fmt.Errorf("sqlmap: %w", err)
@@ -255,6 +272,19 @@ func newStore(db *sql.DB, d *sqlstore.Dialect, t *Table, full *schema.ResourceTy
 // ResourceType returns the resource type the store serves: the core type
 // trimmed to the mapped attributes. Serve it with scim.WithResourceType.
 func (s *Store) ResourceType() *schema.ResourceType { return s.rt }
+
+// Queryable returns the attribute paths the store answers in filters and
+// sortBy: id, the mapped paths (and a multi-valued attribute by itself,
+// for its value), and meta.created, meta.lastModified and
+// meta.resourceType when the table keeps them.
+func (s *Store) Queryable() []string {
+	out := make([]string, 0, len(s.where))
+	for p := range s.where {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // column returns the mapped column of path, or nil.
 func (s *Store) column(path string) *column {

@@ -141,7 +141,8 @@ func (s *Store) setMembers(ctx context.Context, tx *sql.Tx, key any, attrs map[s
 	}
 	m, u := s.members, s.peer
 	changed := false
-	for _, id := range have[fmt.Sprint(key)] {
+	for _, mem := range have[fmt.Sprint(stringOf(key))] {
+		id := mem.id
 		if want[id] {
 			delete(want, id)
 			continue
@@ -193,6 +194,12 @@ func (s *Store) Get(ctx context.Context, id string, p schema.Projection) (*scim.
 // collect reads rows of s.fields into resources, with their members or
 // groups when the projection shows them.
 func (s *Store) collect(ctx context.Context, rows *sql.Rows, p schema.Projection) ([]*scim.Resource, error) {
+	out, _, err := s.collectKeys(ctx, rows, p)
+	return out, err
+}
+
+// collectKeys is collect that also returns the host key of each resource.
+func (s *Store) collectKeys(ctx context.Context, rows *sql.Rows, p schema.Projection) ([]*scim.Resource, []any, error) {
 	defer rows.Close()
 	var out []*scim.Resource
 	var keys []any
@@ -203,13 +210,13 @@ func (s *Store) collect(ctx context.Context, rows *sql.Rows, p schema.Projection
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r := &scim.Resource{ID: str(stringOf(vals[1])), Attributes: map[string]any{},
 			Meta: scim.Meta{Created: toTime(vals[3]), LastModified: toTime(vals[4])}}
 		version, err := strconv.ParseInt(stringOf(vals[2]).(string), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("sqlmap: %s.%s holds %v, not an integer version", s.t.Name, s.t.Version, vals[2])
+			return nil, nil, fmt.Errorf("sqlmap: %s.%s holds %v, not an integer version", s.t.Name, s.t.Version, vals[2])
 		}
 		r.Meta.Version = `W/"` + strconv.FormatInt(version, 10) + `"`
 		for i, c := range s.cols {
@@ -219,20 +226,24 @@ func (s *Store) collect(ctx context.Context, rows *sql.Rows, p schema.Projection
 		keys = append(keys, vals[0])
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.members == nil || len(out) == 0 {
-		return out, nil
+		return out, keys, nil
 	}
 	if s.isGroup && p.Includes(s.rt, "members") {
 		ids, err := s.memberIDs(ctx, s.db, keys)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for i, r := range out {
 			list := []any{}
-			for _, id := range ids[fmt.Sprint(keys[i])] {
-				list = append(list, map[string]any{"value": id, "type": "User"})
+			for _, m := range ids[fmt.Sprint(stringOf(keys[i]))] {
+				entry := map[string]any{"value": m.id, "type": "User"}
+				if m.display != "" {
+					entry["display"] = m.display
+				}
+				list = append(list, entry)
 			}
 			if len(list) > 0 {
 				r.Attributes["members"] = list
@@ -241,10 +252,10 @@ func (s *Store) collect(ctx context.Context, rows *sql.Rows, p schema.Projection
 	}
 	if !s.isGroup && p.Includes(s.rt, "groups") {
 		if err := s.addGroups(ctx, out, keys); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, keys, nil
 }
 
 // stringOf returns a scanned id or number as text.
@@ -265,25 +276,34 @@ func stringOf(v any) any {
 // in returns n placeholders for an IN list.
 func in(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
-// memberIDs returns the ids of the visible users in each group of keys,
-// keyed by fmt.Sprint(key), in id order.
-func (s *Store) memberIDs(ctx context.Context, q querier, keys []any) (map[string][]string, error) {
+// member is a group member as read: the user's id and displayName.
+type member struct{ id, display string }
+
+// memberIDs returns the visible users in each group of keys, keyed by
+// fmt.Sprint(key), in the order of the users' host keys (creation order
+// for an auto-increment key), with their displayName when the Users
+// table maps it.
+func (s *Store) memberIDs(ctx context.Context, q querier, keys []any) (map[string][]member, error) {
 	m, u := s.members, s.peer
-	rows, err := q.QueryContext(ctx, s.bind("SELECT m."+m.Group+", u."+u.t.ID+" FROM "+m.Table+" m JOIN "+u.t.Name+" u ON u."+u.key+" = m."+m.Member+
-		" WHERE m."+m.Group+" IN ("+in(len(keys))+") AND "+u.visible("u")+" ORDER BY u."+u.t.ID), keys...)
+	display := "NULL"
+	if c := u.column("displayName"); c != nil {
+		display = "u." + c.Name
+	}
+	rows, err := q.QueryContext(ctx, s.bind("SELECT m."+m.Group+", u."+u.t.ID+", "+display+" FROM "+m.Table+" m JOIN "+u.t.Name+" u ON u."+u.key+" = m."+m.Member+
+		" WHERE m."+m.Group+" IN ("+in(len(keys))+") AND "+u.visible("u")+" ORDER BY u."+u.key+", u."+u.t.ID), keys...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string][]string{}
+	out := map[string][]member{}
 	for rows.Next() {
-		var g any
+		var g, name any
 		var id string
-		if err := rows.Scan(&g, &id); err != nil {
+		if err := rows.Scan(&g, &id, &name); err != nil {
 			return nil, err
 		}
 		k := fmt.Sprint(stringOf(g))
-		out[k] = append(out[k], id)
+		out[k] = append(out[k], member{id: id, display: str(stringOf(name))})
 	}
 	return out, rows.Err()
 }
@@ -371,7 +391,7 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 	}
 	cond, condArgs := s.guard(r.ID, ifVersion)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.bind("UPDATE "+s.t.Name+" SET "+strings.Join(sets, ", ")+" WHERE "+s.keyIn(cond)), append(args, condArgs...)...)
+		res, err := tx.ExecContext(ctx, s.bind("UPDATE "+s.t.Name+" AS t SET "+strings.Join(sets, ", ")+" WHERE "+cond), append(args, condArgs...)...)
 		if err != nil {
 			return s.conflict(err)
 		}
@@ -394,12 +414,6 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 	return s.Get(ctx, r.ID, schema.Projection{})
 }
 
-// keyIn turns a condition over alias t into one over the bare table, for
-// UPDATE and DELETE, which take no alias in SQLite.
-func (s *Store) keyIn(cond string) string {
-	return s.t.ID + " IN (SELECT t." + s.t.ID + " FROM " + s.t.Name + " t WHERE " + cond + ")"
-}
-
 // Delete removes the row and its membership rows, or hides it (see Table.Hide).
 func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 	cond, args := s.guard(id, ifVersion)
@@ -417,7 +431,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 			if c := s.column("active"); c != nil {
 				sets, setArgs = append(sets, c.Name+" = ?"), append(setArgs, false)
 			}
-			res, err = tx.ExecContext(ctx, s.bind("UPDATE "+s.t.Name+" SET "+strings.Join(sets, ", ")+" WHERE "+s.keyIn(cond)), append(setArgs, args...)...)
+			res, err = tx.ExecContext(ctx, s.bind("UPDATE "+s.t.Name+" AS t SET "+strings.Join(sets, ", ")+" WHERE "+cond), append(setArgs, args...)...)
 		} else {
 			if s.members != nil {
 				col := s.members.Member
@@ -428,7 +442,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 					return err
 				}
 			}
-			res, err = tx.ExecContext(ctx, s.bind("DELETE FROM "+s.t.Name+" WHERE "+s.keyIn(cond)), args...)
+			res, err = tx.ExecContext(ctx, s.bind("DELETE FROM "+s.t.Name+" AS t WHERE "+cond), args...)
 		}
 		if err != nil {
 			return err
@@ -444,13 +458,9 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 // through sqlstore.OrderBy, paging with LIMIT and OFFSET; the default
 // order is the host key's.
 func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
-	where, args := s.visible("t"), []any{}
-	if q.Filter != nil {
-		cond, condArgs, err := sqlstore.Where(q.Filter, s.rt, s.d, s.where)
-		if err != nil {
-			return nil, err
-		}
-		where, args = where+" AND ("+s.unbind(cond)+")", condArgs
+	where, args, err := s.filter(q)
+	if err != nil {
+		return nil, err
 	}
 	order := "t." + s.key + ", t." + s.t.ID
 	if q.SortBy != nil {
@@ -460,24 +470,86 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		}
 		order = by + ", " + order
 	}
-	page := &scim.Page{Resources: []*scim.Resource{}}
-	if err := s.db.QueryRowContext(ctx, s.bind("SELECT COUNT(*) FROM "+s.t.Name+" t WHERE "+where), args...).Scan(&page.TotalResults); err != nil {
-		return nil, err
+	page, err := s.count(ctx, where, args)
+	if err != nil || q.Count <= 0 {
+		return page, err
 	}
-	if q.Count <= 0 {
-		return page, nil
-	}
-	rows, err := s.db.QueryContext(ctx, s.bind("SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?"),
-		append(args, q.Count, max(q.StartIndex, 1)-1)...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.collect(ctx, rows, q.Projection)
+	found, err := s.query(ctx, "SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, q.Count, max(q.StartIndex, 1)-1), q.Projection)
 	if err != nil {
 		return nil, err
 	}
 	page.Resources = append(page.Resources, found...)
 	return page, nil
+}
+
+var _ scim.CursorLister = (*Store)(nil)
+
+// ListAfter pages by cursor (RFC 9865) in the host key's order, which new
+// rows do not disturb when the key grows, as an auto-increment key does:
+// the position is the key of the last resource returned.
+func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*scim.Page, string, error) {
+	where, args, err := s.filter(q)
+	if err != nil {
+		return nil, "", err
+	}
+	page, err := s.count(ctx, where, args)
+	if err != nil || q.Count <= 0 {
+		return page, "", err
+	}
+	if after != "" {
+		var pos any = after
+		if n, err := strconv.ParseInt(after, 10, 64); err == nil {
+			pos = n
+		}
+		where, args = where+" AND t."+s.key+" > ?", append(args, pos)
+	}
+	rows, err := s.db.QueryContext(ctx, s.bind("SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY t."+s.key+" LIMIT ?"),
+		append(args, q.Count+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	found, keys, err := s.collectKeys(ctx, rows, q.Projection)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(found) > q.Count {
+		found, next = found[:q.Count], fmt.Sprint(stringOf(keys[q.Count-1]))
+	}
+	page.Resources = append(page.Resources, found...)
+	return page, next, nil
+}
+
+// filter returns the condition and arguments of the rows q selects.
+func (s *Store) filter(q *scim.Query) (string, []any, error) {
+	where, args := s.visible("t"), []any{}
+	if q.Filter != nil {
+		cond, condArgs, err := sqlstore.Where(q.Filter, s.rt, s.d, s.where)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = where+" AND ("+s.unbind(cond)+")", condArgs
+	}
+	return where, args, nil
+}
+
+// count returns an empty page with the number of rows where selects.
+func (s *Store) count(ctx context.Context, where string, args []any) (*scim.Page, error) {
+	page := &scim.Page{Resources: []*scim.Resource{}}
+	if err := s.db.QueryRowContext(ctx, s.bind("SELECT COUNT(*) FROM "+s.t.Name+" t WHERE "+where), args...).Scan(&page.TotalResults); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// query reads the resources a SELECT of s.fields returns.
+func (s *Store) query(ctx context.Context, query string, args []any, p schema.Projection) ([]*scim.Resource, error) {
+	rows, err := s.db.QueryContext(ctx, s.bind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return s.collect(ctx, rows, p)
 }
 
 // newID returns a random UUID (version 4).
