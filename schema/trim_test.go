@@ -72,3 +72,19 @@ func TestTrimKeepsCharacteristics(t *testing.T) {
 	_, ok := rt.LookupPath("nickName")
 	assert.False(t, ok, "a trimmed attribute is unknown to the resource type")
 }
+
+// TestEntraID_EnterpriseURNOnATrimmedType: Entra ID lists the enterprise
+// extension in "schemas" whatever the target keeps; a type trimmed to
+// core attributes ignores it and its attributes, and refuses it only in
+// strict mode.
+func TestEntraID_EnterpriseURNOnATrimmedType(t *testing.T) {
+	rt, err := schema.Trim(schema.UserResourceType(), "userName", "displayName")
+	require.NoError(t, err)
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+		"userName":"u","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales"}}`
+	got, err := canonicalize(t, rt, body, nil, schema.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"userName": "u"}, got)
+	_, err = canonicalize(t, rt, body, nil, schema.Options{RejectUnknown: true})
+	requireSCIMError(t, err, schema.InvalidSyntax)
+}

@@ -98,8 +98,11 @@ type Options struct {
 // them and extension attributes under their schema URN key.
 //
 // The rules, which accept what identity providers send:
-//   - "schemas" must be present, contain the core schema URN and name no
-//     schema the resource type does not have (invalidSyntax).
+//   - "schemas" must be present and contain the core schema URN
+//     (invalidSyntax). A URN of a schema the resource type does not have,
+//     such as the enterprise extension sent to a type trimmed to what a
+//     host keeps, is ignored with that schema's attributes, unless
+//     opts.RejectUnknown (invalidSyntax).
 //   - Attribute names and schema URNs are matched case-insensitively.
 //     Extension attributes may be nested under the URN key or given as
 //     top-level URN-qualified keys such as
@@ -129,7 +132,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, op
 	if body == nil {
 		return nil, Errorf(InvalidSyntax, "the request body must be a JSON object")
 	}
-	if err := rt.checkSchemas(body); err != nil {
+	if err := rt.checkSchemas(body, opts); err != nil {
 		return nil, err
 	}
 	c := canonicalizer{rt: rt, opts: opts, out: make(map[string]any, len(body)), seen: make(map[string]string, len(body))}
@@ -154,7 +157,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, op
 const entraGroupMarker = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 // checkSchemas checks the "schemas" attribute of a request body.
-func (rt *ResourceType) checkSchemas(body map[string]any) error {
+func (rt *ResourceType) checkSchemas(body map[string]any, opts Options) error {
 	var raw any
 	found := false
 	for k, v := range body {
@@ -183,6 +186,9 @@ func (rt *ResourceType) checkSchemas(body map[string]any) error {
 			hasCore = true
 		case rt.Extension(s) != nil:
 		case strings.EqualFold(s, entraGroupMarker):
+		case !opts.RejectUnknown:
+			// An extension the type does not keep: its attributes are
+			// ignored like any other unknown attribute.
 		default:
 			return Errorf(InvalidSyntax, "the schema %q is not a schema of the %s resource type", s, rt.Name)
 		}

@@ -325,8 +325,14 @@ func TestCanonicalizeUser(t *testing.T) {
 			err:  schema.InvalidSyntax,
 		},
 		{
-			name: "schemas with an unknown schema",
+			name: "schemas with an unknown schema, ignored with its attributes",
+			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:other"],"userName":"u","urn:example:other":{"x":1}}`,
+			want: map[string]any{"userName": "u"},
+		},
+		{
+			name: "schemas with an unknown schema, strict",
 			body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:other"],"userName":"u"}`,
+			opts: schema.Options{RejectUnknown: true},
 			err:  schema.InvalidSyntax,
 		},
 		{
@@ -560,16 +566,17 @@ func TestCanonicalizeGroupMembers(t *testing.T) {
 }
 
 // Entra ID lists an attribute-less Microsoft schema URN beside the core
-// Group schema when it creates a group; it is accepted, while other
-// unknown schema URNs are still refused.
+// Group schema when it creates a group; it is accepted even where unknown
+// schema URNs are refused.
 func TestEntraID_GroupSchemaMarker(t *testing.T) {
 	rt := schema.GroupResourceType()
+	strict := schema.Options{RejectUnknown: true}
 	got, err := canonicalize(t, rt, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group",
-		"http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"Tour Guides"}`, nil, schema.Options{})
+		"http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"Tour Guides"}`, nil, strict)
 	require.NoError(t, err)
 	assert.Equal(t, "Tour Guides", got["displayName"])
 
-	_, err = canonicalize(t, rt, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","urn:example:other"],"displayName":"X"}`, nil, schema.Options{})
+	_, err = canonicalize(t, rt, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","urn:example:other"],"displayName":"X"}`, nil, strict)
 	requireSCIMError(t, err, schema.InvalidSyntax)
 }
 
