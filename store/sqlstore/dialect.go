@@ -6,28 +6,37 @@ import (
 	"strings"
 )
 
-// Dialect is the SQL of one database: SQLite or PostgreSQL.
-type Dialect struct {
-	name string
-}
+// Dialect is the SQL of one database: SQLite or PostgreSQL. It is a
+// value: compare dialects with ==, and pass the constants below.
+type Dialect int
 
-// The supported dialects.
-var (
+// The supported dialects. The zero Dialect is none of them.
+const (
 	// SQLite, through a database/sql driver such as modernc.org/sqlite.
-	SQLite = &Dialect{name: "sqlite"}
+	SQLite Dialect = iota + 1
 	// Postgres is PostgreSQL 12 or newer, through a database/sql driver
 	// such as github.com/jackc/pgx/v5/stdlib.
-	Postgres = &Dialect{name: "postgres"}
+	Postgres
 )
 
 // String returns the dialect's name.
-func (d *Dialect) String() string { return d.name }
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
 
-func (d *Dialect) pg() bool { return d == Postgres }
+func (d Dialect) valid() bool { return d == SQLite || d == Postgres }
+
+func (d Dialect) pg() bool { return d == Postgres }
 
 // rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
 // The queries of this package never hold a literal "?".
-func (d *Dialect) rebind(q string) string {
+func (d Dialect) rebind(q string) string {
 	if !d.pg() {
 		return q
 	}
@@ -45,7 +54,7 @@ func (d *Dialect) rebind(q string) string {
 }
 
 // schema returns the statements that create the tables, idempotently.
-func (d *Dialect) schema(prefix string) []string {
+func (d Dialect) schema(prefix string) []string {
 	r, m := prefix+"resources", prefix+"members"
 	seq, data, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TEXT"
 	if d.pg() {
@@ -78,7 +87,7 @@ func (d *Dialect) schema(prefix string) []string {
 }
 
 // isUniqueViolation reports whether err is a unique constraint violation.
-func (d *Dialect) isUniqueViolation(err error) bool {
+func (d Dialect) isUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}

@@ -51,7 +51,7 @@ func (in instance) do(t *testing.T, method, path string, body any, header ...str
 
 // instances starts n SCIM servers, each over its own *sql.DB opened by
 // open, all over the same tables.
-func instances(t *testing.T, n int, d *sqlstore.Dialect, prefix string, open func() *sql.DB) []instance {
+func instances(t *testing.T, n int, d sqlstore.Dialect, prefix string, open func() *sql.DB) []instance {
 	var out []instance
 	for i := 0; i < n; i++ {
 		db := open()

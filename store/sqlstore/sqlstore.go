@@ -49,7 +49,7 @@ type Options struct {
 // DB is a set of stores over one database.
 type DB struct {
 	db        *sql.DB
-	d         *Dialect
+	d         Dialect
 	resources string
 	members   string
 	users     *Store
@@ -99,7 +99,10 @@ func (db *DB) Close() error {
 // For SQLite, open the database with one connection
 // (db.SetMaxOpenConns(1)): SQLite serialises writers, and one connection
 // makes every transaction see the last write.
-func Open(ctx context.Context, db *sql.DB, d *Dialect, opts Options) (*DB, error) {
+func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error) {
+	if !d.valid() {
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v: use SQLite or Postgres", d)
+	}
 	prefix := opts.TablePrefix
 	if prefix == "" {
 		prefix = "scim_"

@@ -15,7 +15,7 @@ import (
 // (never NULL), so that "not" and a missing attribute behave as in memory.
 // Values only ever reach the database as parameters.
 type translator struct {
-	d    *Dialect
+	d    Dialect
 	vals []any
 	// Resources are rows of alias r in the resources table; their members
 	// are in the members table.

@@ -16,7 +16,7 @@ import (
 // filter that the columns cannot answer (a path without a column, a value
 // filter over a single column) is an *schema.Error of type invalidFilter
 // that names the problem, which the server answers with 400.
-func Where(e filter.Expr, rt *schema.ResourceType, d *Dialect, columns map[string]string) (cond string, args []any, err error) {
+func Where(e filter.Expr, rt *schema.ResourceType, d Dialect, columns map[string]string) (cond string, args []any, err error) {
 	lower := make(map[string]string, len(columns))
 	for k, v := range columns {
 		lower[strings.ToLower(k)] = v
