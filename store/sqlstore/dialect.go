@@ -60,6 +60,10 @@ func (d Dialect) schema(prefix string) []string {
 	if d.pg() {
 		seq, data, ts = "BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"
 	}
+	// user_name_lower is unique, as the memory store keeps userName
+	// unique in lower case; user_name_fold and display_name_fold, the
+	// folding keys of fold.go, make "eq" an index lookup; fdata and ldata
+	// are data with every string folded and lowered.
 	return []string{
 		`CREATE TABLE IF NOT EXISTS ` + r + ` (
 			seq ` + seq + `,
@@ -69,18 +73,27 @@ func (d Dialect) schema(prefix string) []string {
 			created ` + ts + ` NOT NULL,
 			last_modified ` + ts + ` NOT NULL,
 			user_name TEXT,
+			user_name_lower TEXT,
+			user_name_fold TEXT,
 			external_id TEXT,
 			display_name TEXT,
+			display_name_fold TEXT,
 			data ` + data + ` NOT NULL,
+			fdata ` + data + ` NOT NULL,
+			ldata ` + data + ` NOT NULL,
 			UNIQUE (type, id))`,
-		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name ON ` + r + ` (type, lower(user_name))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name_lower ON ` + r + ` (type, user_name_lower)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_user_name_fold ON ` + r + ` (type, user_name_fold)`,
 		`CREATE INDEX IF NOT EXISTS ` + r + `_external_id ON ` + r + ` (type, external_id)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name ON ` + r + ` (type, lower(display_name))`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name_fold ON ` + r + ` (type, display_name_fold)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_id ON ` + r + ` (id)`,
 		`CREATE TABLE IF NOT EXISTS ` + m + ` (
 			seq ` + seq + `,
 			group_id TEXT NOT NULL,
 			member_id TEXT NOT NULL,
 			data ` + data + ` NOT NULL,
+			fdata ` + data + ` NOT NULL,
+			ldata ` + data + ` NOT NULL,
 			UNIQUE (group_id, member_id))`,
 		`CREATE INDEX IF NOT EXISTS ` + m + `_member ON ` + m + ` (member_id)`,
 	}
@@ -148,17 +161,6 @@ func (t *translator) elements(alias, base string, keys ...string) string {
 			t.jsonRaw(base, keys...) + " ELSE '[]'::jsonb END) WITH ORDINALITY AS " + alias + "(value, ord)"
 	}
 	return "json_each(" + base + ", " + t.arg(jsonPath(keys)) + ") AS " + alias
-}
-
-// elementText is an element's scalar value, or its sub-attribute's.
-func (t *translator) elementText(alias, sub string) string {
-	if sub == "" {
-		if t.d.pg() {
-			return "(" + alias + ".value#>>'{}')"
-		}
-		return alias + ".value"
-	}
-	return t.jsonText(alias+".value", sub)
 }
 
 // contains, startsWith and endsWith compare text without LIKE, whose

@@ -447,10 +447,17 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := newID()
+	fdata, ldata, err := shadows(attrs)
+	if err != nil {
+		return nil, err
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, "INSERT INTO "+s.db.resources+
-			" (type, id, version, created, last_modified, user_name, external_id, display_name, data) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data))
+			" (type, id, version, created, last_modified, user_name, user_name_lower, user_name_fold, external_id, display_name, display_name_fold, data, fdata, ldata)"+
+			" VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), foldedString(attrs, "userName", strings.ToLower),
+			foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
+			foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata)
 		if err != nil {
 			return s.conflict(err, attrs)
 		}
@@ -479,8 +486,12 @@ func (s *Store) addMember(ctx context.Context, q querier, group string, m map[st
 	if err != nil {
 		return false, err
 	}
-	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		group, m["value"], string(data))
+	fdata, ldata, err := shadows(m)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data, fdata, ldata) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		group, m["value"], string(data), fdata, ldata)
 	if err != nil {
 		return false, err
 	}
@@ -534,9 +545,16 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, r *row, attrs map[string]
 	if err != nil {
 		return err
 	}
+	fdata, ldata, err := shadows(attrs)
+	if err != nil {
+		return err
+	}
 	res, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+
-		" SET version = version + 1, last_modified = ?, user_name = ?, external_id = ?, display_name = ?, data = ? WHERE type = ? AND id = ? AND version = ?",
-		s.timeArg(s.modified(r)), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data), s.rt.Name, r.id, r.version)
+		" SET version = version + 1, last_modified = ?, user_name = ?, user_name_lower = ?, user_name_fold = ?, external_id = ?,"+
+		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE type = ? AND id = ? AND version = ?",
+		s.timeArg(s.modified(r)), str(attrs, "userName"), foldedString(attrs, "userName", strings.ToLower),
+		foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
+		foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata, s.rt.Name, r.id, r.version)
 	if err != nil {
 		return s.conflict(err, attrs)
 	}
@@ -743,11 +761,16 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir := "ASC"
+		// RFC 7644 §3.4.2.3: resources without a value sort last in
+		// ascending order and first in descending order. When none has
+		// a value (key ""), the order is creation order.
+		dir := " ASC"
 		if q.Descending {
-			dir = "DESC"
+			dir = " DESC"
 		}
-		order = "(" + key + ") IS NULL, " + key + " " + dir + ", r.seq"
+		if key != "" {
+			order = "(" + key + ") IS NULL" + dir + ", " + key + dir + ", r.seq"
+		}
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond

@@ -33,7 +33,8 @@ func Where(e filter.Expr, rt *schema.ResourceType, d Dialect, columns map[string
 // OrderBy translates sortBy into an ORDER BY expression over a host's own
 // table, with the columns of Where: values compare in the attribute's case
 // rule (a caseExact=false string sorts case-insensitively), and rows
-// without a value sort last in either order, as in filter.CompareBy. Add a
+// without a value sort last in ascending order and first in descending
+// order (RFC 7644 §3.4.2.3). Add a
 // unique column after it for a stable order. A path without a column is an
 // *schema.Error of type invalidValue.
 func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (string, error) {
@@ -64,5 +65,5 @@ func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (st
 	if descending {
 		dir = " DESC"
 	}
-	return "CASE WHEN " + missing + " THEN 1 ELSE 0 END, " + key + dir, nil
+	return "CASE WHEN " + missing + " THEN 1 ELSE 0 END" + dir + ", " + key + dir, nil
 }
