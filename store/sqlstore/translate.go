@@ -254,7 +254,7 @@ func and(a, b string) string {
 	return a + " AND " + b
 }
 
-// asText casts an expression to text, for the comparison with ''.
+// asText casts an expression to text, for the comparison with ”.
 func (t *translator) asText(x string) string {
 	return "CAST(" + x + " AS TEXT)"
 }
@@ -547,7 +547,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 		case "members":
 			if a.MultiValued && a.Type == schema.Complex {
 				src := source{from: t.members + " mm", where: "mm.group_id = r.id", attr: compared, sparse: sub != nil,
-					sub: func(name string) texts { return t.document("mm", name) },
+					sub:   func(name string) texts { return t.document("mm", name) },
 					first: "COALESCE(" + t.truth(t.jsonText("mm.data", "primary")) + ", " + t.falseLit() + ") DESC, mm.seq"}
 				if compared != nil {
 					src.elem = src.sub(compared.Name)
