@@ -451,6 +451,7 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	if err != nil {
 		return nil, err
 	}
+	var out *scim.Resource
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, "INSERT INTO "+s.db.resources+
 			" (type, id, version, created, last_modified, user_name, user_name_lower, user_name_fold, external_id, display_name, display_name_fold, data, fdata, ldata)"+
@@ -466,12 +467,24 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 				return err
 			}
 		}
-		return nil
+		out, err = s.readBack(ctx, tx, id, schema.Projection{})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, id, schema.Projection{})
+	return out, nil
+}
+
+// readBack reads a resource inside the transaction that wrote it, so that
+// the version returned is the one written, not a later writer's, and a
+// concurrent delete cannot turn a committed write into a not-found.
+func (s *Store) readBack(ctx context.Context, tx *sql.Tx, id string, p schema.Projection) (*scim.Resource, error) {
+	r, err := s.get(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.resource(ctx, tx, r, s.hasMembers && p.Includes(s.rt, "members"), s.hasGroups && p.Includes(s.rt, "groups"))
 }
 
 func (s *Store) conflict(err error, attrs map[string]any) error {
@@ -583,7 +596,7 @@ func (s *Store) touch(ctx context.Context, q querier, r *row) error {
 // Replace stores r in place of the resource with r.ID.
 func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Resource, error) {
 	attrs, members := s.split(r.Attributes)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	write := func(tx *sql.Tx) error {
 		cur, err := s.current(ctx, tx, r.ID, ifVersion)
 		if err != nil {
 			return err
@@ -603,11 +616,20 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 			}
 		}
 		return nil
+	}
+	var out *scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.readBack(ctx, tx, r.ID, schema.Projection{})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, r.ID, schema.Projection{})
+	return out, nil
 }
 
 // Delete removes the resource and its memberships; the groups it was a
@@ -633,7 +655,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 // one row per member it names; any other goes through patch.Apply.
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
 	var res *patch.Result
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	apply := func(tx *sql.Tx) error {
 		cur, err := s.current(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err
@@ -675,12 +697,20 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			}
 		}
 		return nil
+	}
+	var out *scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := apply(tx); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.readBack(ctx, tx, id, p)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := s.Get(ctx, id, p)
-	return out, res, err
+	return out, res, nil
 }
 
 func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (*patch.Result, error) {
