@@ -494,7 +494,54 @@ func (s *Store) conflict(err error, attrs map[string]any) error {
 	return err
 }
 
+// lockMembers locks, on PostgreSQL, the resources that members name
+// against a concurrent delete, before the group is locked: a delete locks
+// the member, then its groups, so taking them in the same order keeps the
+// two from waiting for each other. addMember checks them again.
+func (s *Store) lockMembers(ctx context.Context, tx *sql.Tx, members []map[string]any) error {
+	if !s.db.d.pg() || len(members) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		if id, ok := m["value"].(string); ok && id != "" && strings.IndexByte(id, 0) < 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE id = ? FOR SHARE", id)
+		if err != nil {
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addMember adds m to group. The member must be a resource that exists:
+// it is checked in the same transaction and, on PostgreSQL, locked against
+// a concurrent delete until the transaction ends (a delete locks the row
+// for update first), so a deleted resource never stays a member.
 func (s *Store) addMember(ctx context.Context, q querier, group string, m map[string]any) (bool, error) {
+	mid, _ := m["value"].(string)
+	if mid == "" || strings.IndexByte(mid, 0) >= 0 {
+		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
+	}
+	lock := ""
+	if s.db.d.pg() {
+		lock = " FOR SHARE"
+	}
+	var one int
+	err := q.QueryRowContext(ctx, s.db.d.rebind("SELECT 1 FROM "+s.db.resources+" WHERE id = ?"+lock), mid).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
+	}
+	if err != nil {
+		return false, err
+	}
 	data, err := json.Marshal(m)
 	if err != nil {
 		return false, err
@@ -597,6 +644,9 @@ func (s *Store) touch(ctx context.Context, q querier, r *row) error {
 func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Resource, error) {
 	attrs, members := s.split(r.Attributes)
 	write := func(tx *sql.Tx) error {
+		if err := s.lockMembers(ctx, tx, members); err != nil {
+			return err
+		}
 		cur, err := s.current(ctx, tx, r.ID, ifVersion)
 		if err != nil {
 			return err
@@ -633,22 +683,71 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 }
 
 // Delete removes the resource and its memberships; the groups it was a
-// member of get a new version.
+// member of get a new version, and each is reported to the server's
+// change hooks (scim.ReportChange) after the commit.
 func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	groups := s.db.groups
+	var changed []*scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The resource is locked first, then its groups: the order in
+		// which a member add locks them (lockMembers), so that the two
+		// never wait for each other.
 		if _, err := s.current(ctx, tx, id, ifVersion); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+" SET version = version + 1 WHERE type = ? AND id IN (SELECT group_id FROM "+
-			s.db.members+" WHERE member_id = ?)", s.db.groups.rt.Name, id); err != nil {
-			return err
+		var gids []string
+		if groups != nil {
+			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE member_id = ? ORDER BY group_id", id)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var gid string
+				if err := rows.Scan(&gid); err != nil {
+					rows.Close()
+					return err
+				}
+				gids = append(gids, gid)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
 		}
 		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE member_id = ? OR group_id = ?", id, id); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id)
-		return err
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id); err != nil {
+			return err
+		}
+		for _, gid := range gids {
+			if gid == id {
+				continue
+			}
+			g, err := groups.get(ctx, tx, gid, false)
+			if errors.Is(err, scim.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := groups.touch(ctx, tx, g); err != nil {
+				return err
+			}
+			res, err := groups.readBack(ctx, tx, gid, schema.Projection{ExcludedAttributes: []string{"members"}})
+			if err != nil {
+				return err
+			}
+			changed = append(changed, res)
+		}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, g := range changed {
+		scim.ReportChange(ctx, scim.Change{Kind: scim.Patched, ResourceType: groups.rt.Name, ID: g.ID, MembersRemoved: []string{id}, Resource: g})
+	}
+	return nil
 }
 
 // Patch applies req in one transaction. A membership-only request writes
@@ -656,6 +755,11 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
 	var res *patch.Result
 	apply := func(tx *sql.Tx) error {
+		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+			if err := s.lockMembers(ctx, tx, delta.Add); err != nil {
+				return err
+			}
+		}
 		cur, err := s.current(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err

@@ -311,7 +311,7 @@ func (s suite) sortAndPage(t *testing.T) {
 	_, got = sorted("userName", true, 1, 10)
 	assert.Equal(t, []string{"eve", "dave", "carol", "bob", "Alice"}, got)
 	_, got = sorted("title", true, 1, 10)
-	assert.Equal(t, []string{"dave", "carol", "bob", "Alice", "eve"}, got, "missing values sort last")
+	assert.Equal(t, []string{"eve", "dave", "carol", "bob", "Alice"}, got, "missing values sort first descending (RFC 7644 §3.4.2.3)")
 	page, got = sorted("userName", false, 2, 2)
 	assert.Equal(t, []string{"bob", "carol"}, got)
 	assert.Equal(t, 5, page.TotalResults)
@@ -493,13 +493,19 @@ func (s suite) concurrentMemberAdds(t *testing.T) {
 	st := s.newStores(t)
 	g := s.group(t, st.Groups, "Crowd")
 	const n = 50
+	ids := make([]string, n) // members refer to resources that exist
+	for i := range ids {
+		u, err := st.Users.Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("member-%d", i)}})
+		require.NoError(t, err)
+		ids[i] = u.ID
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			ops := fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"member-%d"}]}]`, i)
+			ops := fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":%q}]}]`, ids[i])
 			if p, ok := st.Groups.(scim.Patcher); ok {
 				_, _, errs[i] = p.Patch(ctx, g.ID, s.patchRequest(t, s.groups, ops), "", schema.Projection{})
 				return
@@ -664,6 +670,12 @@ func (s suite) concurrentPatches(t *testing.T) {
 		t.Log("the Groups store does not implement scim.Patcher")
 		return
 	}
+	writers := make([]string, 20)
+	for i := range writers {
+		u, err := st.Users.Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("writer-%d", i)}})
+		require.NoError(t, err)
+		writers[i] = u.ID
+	}
 	for _, tt := range []struct {
 		name string
 		ops  func(i int) string
@@ -674,8 +686,18 @@ func (s suite) concurrentPatches(t *testing.T) {
 			return fmt.Sprintf(`[{"op":"replace","path":"displayName","value":"writer %d"}]`, i)
 		}, func(r *scim.Resource) string { return r.Attributes["displayName"].(string) }},
 		{"members", func(i int) string {
-			return fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":"writer %d"}]}]`, i)
-		}, func(r *scim.Resource) string { return strings.Join(patch.MemberIDs(r.Attributes), ",") }},
+			return fmt.Sprintf(`[{"op":"add","path":"members","value":[{"value":%q}]}]`, writers[i])
+		}, func(r *scim.Resource) string {
+			// members refer to resources that exist: writer i is the
+			// user with id writers[i].
+			ids := patch.MemberIDs(r.Attributes)
+			for i, id := range writers {
+				if len(ids) == 1 && ids[0] == id {
+					return fmt.Sprintf("writer %d", i)
+				}
+			}
+			return strings.Join(ids, ",")
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := s.group(t, st.Groups, "Contended")
