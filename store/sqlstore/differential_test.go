@@ -174,7 +174,7 @@ var sortAttrs = []string{"userName", "title", "nickName", "displayName", "active
 // compares: fewer under the race detector, which slows every query.
 func differentialFilters() int {
 	if raceEnabled {
-		return 800
+		return 400
 	}
 	return 10000
 }

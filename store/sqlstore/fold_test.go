@@ -62,6 +62,9 @@ func TestUnicodeCaseFolding(t *testing.T) {
 						e, err := filter.Parse(f, rt, filter.Options{})
 						require.NoError(t, err)
 						for _, desc := range []bool{false, true} {
+							if raceEnabled && desc != (len(v)%2 == 0) {
+								continue // one order per value under the race detector
+							}
 							by, err := filter.ParseAttrPath(attr, rt)
 							require.NoError(t, err)
 							q := &scim.Query{Filter: e, StartIndex: 1, Count: 100, SortBy: &by, Descending: desc}
