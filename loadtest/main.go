@@ -256,14 +256,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // target is one HTTP server under test and what was loaded into it.
 type target struct {
-	name     string // "bare", "memory", "SQLite", "PostgreSQL"
-	users    int
-	base     string // URL of the SCIM base (or of the bare handler)
-	userIDs  []string
-	smallID  string // group of smallGroup members
-	bigID    string // group of bigGroup members
-	srv      *http.Server
-	cleanups []func()
+	name    string // "bare", "memory", "SQLite", "PostgreSQL"
+	users   int
+	base    string // URL of the SCIM base (or of the bare handler)
+	userIDs []string
+	smallID string // group of smallGroup members
+	bigID   string // group of bigGroup members
+	// memberIDs are the users the member scenario adds and removes, one
+	// per client goroutine, in stores whose members must exist.
+	memberIDs []string
+	srv       *http.Server
+	cleanups  []func()
 }
 
 func (t *target) label() string {
@@ -370,7 +373,7 @@ func startMemory(ctx context.Context, n, big int) (*target, memoryUse, error) {
 	after := heap()
 	use := memoryUse{users: n, inuse: int64(after.HeapInuse) - int64(before.HeapInuse),
 		alloc: int64(after.HeapAlloc) - int64(before.HeapAlloc)}
-	if err := loadGroups(ctx, t, db.Groups(), big); err != nil {
+	if err := loadGroups(ctx, t, db.Users(), db.Groups(), big); err != nil {
 		return nil, use, err
 	}
 	return t, use, t.newServer(db.Users(), db.Groups())
@@ -433,7 +436,7 @@ func (t *target) fillSQL(ctx context.Context, store *sqlstore.DB, n, big int) er
 		t.close()
 		return err
 	}
-	if err := loadGroups(ctx, t, store.Groups(), big); err != nil {
+	if err := loadGroups(ctx, t, store.Users(), store.Groups(), big); err != nil {
 		t.close()
 		return err
 	}
@@ -493,15 +496,37 @@ func loadUsers(ctx context.Context, t *target, users scim.ResourceStore, n int) 
 	return nil
 }
 
+// maxMemberClients is how many client goroutines get a member of their
+// own in the member scenario.
+const maxMemberClients = 64
+
 // loadGroups creates the group of smallGroup members and the group of big
-// members: users first, then made-up ids when there are fewer users.
-func loadGroups(ctx context.Context, t *target, groups scim.ResourceStore, big int) error {
+// members: the loaded users first, then, when there are fewer, users made
+// for the purpose (members refer to resources that exist).
+func loadGroups(ctx context.Context, t *target, users, groups scim.ResourceStore, big int) error {
+	var extra []string
+	for i := len(t.userIDs); i < max(big, smallGroup); i++ {
+		res, err := users.Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("external-member-%07d", i)}})
+		if err != nil {
+			return fmt.Errorf("loading member %d into %s: %w", i, t.name, err)
+		}
+		extra = append(extra, res.ID)
+	}
+	for w := 0; w < maxMemberClients; w++ {
+		res, err := users.Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("loadtest-member-%d", w)}})
+		if err != nil {
+			return fmt.Errorf("loading member %d into %s: %w", w, t.name, err)
+		}
+		t.memberIDs = append(t.memberIDs, res.ID)
+	}
 	members := func(n int) []any {
 		out := make([]any, n)
 		for i := range out {
-			id := fmt.Sprintf("external-member-%07d", i)
+			id := ""
 			if i < len(t.userIDs) {
 				id = t.userIDs[i]
+			} else {
+				id = extra[i-len(t.userIDs)]
 			}
 			out[i] = map[string]any{"value": id}
 		}
@@ -559,6 +584,9 @@ func scenariosFor(t *target) []scenario {
 	member := func(group *string) func(*mathrand.Rand, int, int64) (string, string, []byte) {
 		return func(_ *mathrand.Rand, w int, i int64) (string, string, []byte) {
 			id := fmt.Sprintf("loadtest-member-%d", w)
+			if len(t.memberIDs) > 0 {
+				id = t.memberIDs[w%len(t.memberIDs)]
+			}
 			ops := `[{"op":"add","path":"members","value":[{"value":"` + id + `"}]}]`
 			if i%2 == 1 {
 				ops = `[{"op":"remove","path":"members[value eq \"` + id + `\"]"}]`
