@@ -12,8 +12,14 @@
 // Open creates the tables if they do not exist:
 //
 //	<prefix>resources (seq, type, id, version, created, last_modified,
-//	                   user_name, external_id, display_name, data)
-//	<prefix>members   (seq, group_id, member_id, data)
+//	                   user_name, user_name_lower, user_name_fold,
+//	                   external_id, display_name, display_name_fold,
+//	                   data, fdata, ldata)
+//	<prefix>members   (seq, group_id, member_id, data, fdata, ldata)
+//
+// The _fold, _lower, fdata and ldata columns hold the stored values case
+// folded as package filter compares them (see fold.go): Unicode, not
+// ASCII only. A member is the id of a resource that exists.
 //
 // The package does not import a driver: the host opens the *sql.DB with
 // the driver it prefers (modernc.org/sqlite, github.com/jackc/pgx/v5/stdlib)

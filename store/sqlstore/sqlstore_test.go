@@ -101,3 +101,17 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenRefusesAnUnknownDialect: a Dialect is one of the constants; the
+// zero value is refused rather than taken for SQLite.
+func TestOpenRefusesAnUnknownDialect(t *testing.T) {
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "x.db")))
+	require.NoError(t, err)
+	defer db.Close()
+	for _, d := range []sqlstore.Dialect{0, 7} {
+		_, err := sqlstore.Open(context.Background(), db, d, sqlstore.Options{})
+		assert.Error(t, err, "dialect %v", d)
+	}
+	assert.Equal(t, "sqlite", sqlstore.SQLite.String())
+	assert.Equal(t, "postgres", sqlstore.Postgres.String())
+}
