@@ -72,7 +72,7 @@ type Compare struct {
 	Op    Operator
 	Value any
 
-	// folded is Value in lower case for attributes that are not caseExact;
+	// folded is FoldString(Value) for attributes that are not caseExact;
 	// instant is Value parsed, for dateTime attributes.
 	folded  string
 	instant time.Time

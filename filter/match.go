@@ -194,7 +194,7 @@ func (c *Compare) matchString(a *schema.Attribute, s string) bool {
 				return len(s) >= len(want) && strings.EqualFold(s[len(s)-len(want):], want)
 			}
 		}
-		s, want = strings.ToLower(s), c.folded
+		s, want = FoldString(s), c.folded
 	}
 	switch c.Op {
 	case Eq:

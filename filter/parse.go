@@ -586,7 +586,7 @@ func (c *Compare) check(a *schema.Attribute) error {
 		}
 	}
 	if s, ok := c.Value.(string); ok && !a.CaseExact {
-		c.folded = strings.ToLower(s)
+		c.folded = FoldString(s)
 	}
 	return nil
 }

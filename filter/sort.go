@@ -156,6 +156,39 @@ func compareFold(x, y string) int {
 	return len(x) - len(y)
 }
 
+// FoldString returns the key under which a string of an attribute that is
+// not caseExact is compared: each rune replaced by the key of its Unicode
+// simple case folding orbit (foldKey). Two strings are equal under
+// strings.EqualFold exactly when their keys are equal, and the keys'
+// byte order is the order in which such strings sort and compare with gt,
+// ge, lt and le; "co", "sw" and "ew" hold for the strings when they hold
+// for their keys. A store that evaluates filters elsewhere, such as in SQL,
+// keeps these keys to agree with Match and CompareBy.
+func FoldString(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			b = append(b, lower(c))
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, foldKey(r))
+		i += n
+	}
+	return string(b)
+}
+
 // foldKey returns one rune for each Unicode simple case folding orbit (the
 // runes unicode.SimpleFold cycles through, which strings.EqualFold treats
 // as equal): the lower case of the upper case, so that "ſ" (long s) sorts

@@ -228,7 +228,7 @@ func (s *serverProc) memory(ctx context.Context, spec childSpec, hs *handshake) 
 // serves the raw-query handler on a second listener.
 func (s *serverProc) sql(ctx context.Context, spec childSpec, hs *handshake) (http.Handler, error) {
 	var db *sql.DB
-	var dialect *sqlstore.Dialect
+	var dialect sqlstore.Dialect
 	var err error
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -59,7 +59,7 @@ func run(addr, dbURL, token string, logger *slog.Logger) error {
 // openStores opens the stores -db names: memory, SQLite or PostgreSQL.
 func openStores(ctx context.Context, dbURL string) (users, groups scim.ResourceStore, closeDB func(), err error) {
 	var db *sql.DB
-	var dialect *sqlstore.Dialect
+	var dialect sqlstore.Dialect
 	switch {
 	case dbURL == "":
 		mem := memory.New()

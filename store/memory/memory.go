@@ -182,7 +182,7 @@ func (ix *index) key(v string) string {
 	if ix.attr.CaseExact {
 		return v
 	}
-	return strings.ToLower(v)
+	return filter.FoldString(v)
 }
 
 func newStore(db *DB, rt *schema.ResourceType) *Store {

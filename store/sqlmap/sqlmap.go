@@ -122,7 +122,7 @@ type Members struct {
 // Mapping declares the tables a set of stores serves.
 type Mapping struct {
 	// Dialect is sqlstore.SQLite or sqlstore.Postgres.
-	Dialect *sqlstore.Dialect
+	Dialect sqlstore.Dialect
 	// Users maps the User resource type; it is required.
 	Users *Table
 	// Groups, with Members, maps the Group resource type; both or neither.
@@ -145,7 +145,7 @@ func (s *Stores) Groups() *Store { return s.groups }
 // New checks the mapping against the User and Group schemas and returns
 // the stores. It does not create or change tables: they are the host's.
 func New(db *sql.DB, m Mapping) (*Stores, error) {
-	if db == nil || m.Dialect == nil || m.Users == nil {
+	if db == nil || (m.Dialect != sqlstore.SQLite && m.Dialect != sqlstore.Postgres) || m.Users == nil {
 		return nil, errors.New("sqlmap: New needs a database, a dialect and a Users table")
 	}
 	if (m.Groups == nil) != (m.Members == nil) {
@@ -189,7 +189,7 @@ type column struct {
 // scim.ResourceStore.
 type Store struct {
 	db      *sql.DB
-	d       *sqlstore.Dialect
+	d       sqlstore.Dialect
 	t       Table
 	key     string
 	rt      *schema.ResourceType
@@ -203,7 +203,7 @@ type Store struct {
 
 var _ scim.ResourceStore = (*Store)(nil)
 
-func newStore(db *sql.DB, d *sqlstore.Dialect, t *Table, full *schema.ResourceType, extra []string) (*Store, error) {
+func newStore(db *sql.DB, d sqlstore.Dialect, t *Table, full *schema.ResourceType, extra []string) (*Store, error) {
 	if t.Name == "" || t.ID == "" || t.Version == "" {
 		return nil, fmt.Errorf("sqlmap: the %s table needs a name, an ID column and a Version column", full.Name)
 	}

@@ -25,7 +25,7 @@ const enterprise = schema.EnterpriseUserSchemaURN
 
 // hostTables are a host application's own tables: people with an integer
 // key of its own, teams and their members.
-func hostTables(d *sqlstore.Dialect, p string) []string {
+func hostTables(d sqlstore.Dialect, p string) []string {
 	key, boolean, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "TEXT"
 	if d == sqlstore.Postgres {
 		key, boolean, ts = "BIGSERIAL PRIMARY KEY", "BOOLEAN", "TIMESTAMPTZ"
@@ -42,7 +42,7 @@ func hostTables(d *sqlstore.Dialect, p string) []string {
 }
 
 // mapping declares the host tables of prefix p.
-func mapping(d *sqlstore.Dialect, p string, hide bool) sqlmap.Mapping {
+func mapping(d sqlstore.Dialect, p string, hide bool) sqlmap.Mapping {
 	m := sqlmap.Mapping{Dialect: d,
 		Users: &sqlmap.Table{Name: p + "people", ID: "scim_id", Key: "id", Version: "version", Created: "created_at", Modified: "updated_at",
 			Columns: []sqlmap.Column{
@@ -63,7 +63,7 @@ func mapping(d *sqlstore.Dialect, p string, hide bool) sqlmap.Mapping {
 
 // open returns a fresh set of host tables in each dialect, by name;
 // PostgreSQL is skipped without SCIM_POSTGRES_DSN.
-func open(t *testing.T, dialect string) (*sql.DB, *sqlstore.Dialect, string) {
+func open(t *testing.T, dialect string) (*sql.DB, sqlstore.Dialect, string) {
 	t.Helper()
 	var db *sql.DB
 	var err error

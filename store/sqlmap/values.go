@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/store/sqlstore"
 )
 
 // container returns the object that holds the column's attribute: the
@@ -185,7 +186,7 @@ func (c *column) value(v any) any {
 // timeArg is how a timestamp is written: text in SQLite, whose columns
 // have no time type, and a time in PostgreSQL.
 func (s *Store) timeArg(t time.Time) any {
-	if s.d == nil || s.d.String() == "sqlite" {
+	if s.d != sqlstore.Postgres {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	return t.UTC()

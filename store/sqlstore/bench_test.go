@@ -30,7 +30,7 @@ func openRaw(b *testing.B, dialect string) (*sqlstore.DB, *sql.DB, string) {
 }
 
 // fillUsers inserts n users straight into the tables, in one transaction.
-func fillUsers(b *testing.B, db *sql.DB, d *sqlstore.Dialect, prefix string, n int) {
+func fillUsers(b *testing.B, db *sql.DB, d sqlstore.Dialect, prefix string, n int) {
 	b.Helper()
 	tx, err := db.Begin()
 	if err != nil {

@@ -6,28 +6,37 @@ import (
 	"strings"
 )
 
-// Dialect is the SQL of one database: SQLite or PostgreSQL.
-type Dialect struct {
-	name string
-}
+// Dialect is the SQL of one database: SQLite or PostgreSQL. It is a
+// value: compare dialects with ==, and pass the constants below.
+type Dialect int
 
-// The supported dialects.
-var (
+// The supported dialects. The zero Dialect is none of them.
+const (
 	// SQLite, through a database/sql driver such as modernc.org/sqlite.
-	SQLite = &Dialect{name: "sqlite"}
+	SQLite Dialect = iota + 1
 	// Postgres is PostgreSQL 12 or newer, through a database/sql driver
 	// such as github.com/jackc/pgx/v5/stdlib.
-	Postgres = &Dialect{name: "postgres"}
+	Postgres
 )
 
 // String returns the dialect's name.
-func (d *Dialect) String() string { return d.name }
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
 
-func (d *Dialect) pg() bool { return d == Postgres }
+func (d Dialect) valid() bool { return d == SQLite || d == Postgres }
+
+func (d Dialect) pg() bool { return d == Postgres }
 
 // rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
 // The queries of this package never hold a literal "?".
-func (d *Dialect) rebind(q string) string {
+func (d Dialect) rebind(q string) string {
 	if !d.pg() {
 		return q
 	}
@@ -45,12 +54,17 @@ func (d *Dialect) rebind(q string) string {
 }
 
 // schema returns the statements that create the tables, idempotently.
-func (d *Dialect) schema(prefix string) []string {
+func (d Dialect) schema(prefix string) []string {
 	r, m := prefix+"resources", prefix+"members"
 	seq, data, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TEXT"
 	if d.pg() {
 		seq, data, ts = "BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"
 	}
+	// user_name_lower (filter.FoldString of userName) is unique, as the
+	// memory store keeps userName unique under case folding; user_name_fold and display_name_fold, the
+	// folding keys of fold.go, make "eq" an index lookup; fdata and ldata
+	// are data with every string folded (fold.go) and as filter.FoldString
+	// keys it.
 	return []string{
 		`CREATE TABLE IF NOT EXISTS ` + r + ` (
 			seq ` + seq + `,
@@ -60,25 +74,34 @@ func (d *Dialect) schema(prefix string) []string {
 			created ` + ts + ` NOT NULL,
 			last_modified ` + ts + ` NOT NULL,
 			user_name TEXT,
+			user_name_lower TEXT,
+			user_name_fold TEXT,
 			external_id TEXT,
 			display_name TEXT,
+			display_name_fold TEXT,
 			data ` + data + ` NOT NULL,
+			fdata ` + data + ` NOT NULL,
+			ldata ` + data + ` NOT NULL,
 			UNIQUE (type, id))`,
-		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name ON ` + r + ` (type, lower(user_name))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name_lower ON ` + r + ` (type, user_name_lower)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_user_name_fold ON ` + r + ` (type, user_name_fold)`,
 		`CREATE INDEX IF NOT EXISTS ` + r + `_external_id ON ` + r + ` (type, external_id)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name ON ` + r + ` (type, lower(display_name))`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name_fold ON ` + r + ` (type, display_name_fold)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_id ON ` + r + ` (id)`,
 		`CREATE TABLE IF NOT EXISTS ` + m + ` (
 			seq ` + seq + `,
 			group_id TEXT NOT NULL,
 			member_id TEXT NOT NULL,
 			data ` + data + ` NOT NULL,
+			fdata ` + data + ` NOT NULL,
+			ldata ` + data + ` NOT NULL,
 			UNIQUE (group_id, member_id))`,
 		`CREATE INDEX IF NOT EXISTS ` + m + `_member ON ` + m + ` (member_id)`,
 	}
 }
 
 // isUniqueViolation reports whether err is a unique constraint violation.
-func (d *Dialect) isUniqueViolation(err error) bool {
+func (d Dialect) isUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -139,17 +162,6 @@ func (t *translator) elements(alias, base string, keys ...string) string {
 			t.jsonRaw(base, keys...) + " ELSE '[]'::jsonb END) WITH ORDINALITY AS " + alias + "(value, ord)"
 	}
 	return "json_each(" + base + ", " + t.arg(jsonPath(keys)) + ") AS " + alias
-}
-
-// elementText is an element's scalar value, or its sub-attribute's.
-func (t *translator) elementText(alias, sub string) string {
-	if sub == "" {
-		if t.d.pg() {
-			return "(" + alias + ".value#>>'{}')"
-		}
-		return alias + ".value"
-	}
-	return t.jsonText(alias+".value", sub)
 }
 
 // contains, startsWith and endsWith compare text without LIKE, whose

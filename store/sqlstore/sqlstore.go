@@ -12,8 +12,14 @@
 // Open creates the tables if they do not exist:
 //
 //	<prefix>resources (seq, type, id, version, created, last_modified,
-//	                   user_name, external_id, display_name, data)
-//	<prefix>members   (seq, group_id, member_id, data)
+//	                   user_name, user_name_lower, user_name_fold,
+//	                   external_id, display_name, display_name_fold,
+//	                   data, fdata, ldata)
+//	<prefix>members   (seq, group_id, member_id, data, fdata, ldata)
+//
+// The _fold, _lower, fdata and ldata columns hold the stored values case
+// folded as package filter compares them (see fold.go): Unicode, not
+// ASCII only. A member is the id of a resource that exists.
 //
 // The package does not import a driver: the host opens the *sql.DB with
 // the driver it prefers (modernc.org/sqlite, github.com/jackc/pgx/v5/stdlib)
@@ -36,6 +42,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 )
@@ -49,7 +56,7 @@ type Options struct {
 // DB is a set of stores over one database.
 type DB struct {
 	db        *sql.DB
-	d         *Dialect
+	d         Dialect
 	resources string
 	members   string
 	users     *Store
@@ -99,7 +106,10 @@ func (db *DB) Close() error {
 // For SQLite, open the database with one connection
 // (db.SetMaxOpenConns(1)): SQLite serialises writers, and one connection
 // makes every transaction see the last write.
-func Open(ctx context.Context, db *sql.DB, d *Dialect, opts Options) (*DB, error) {
+func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error) {
+	if !d.valid() {
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v: use SQLite or Postgres", d)
+	}
 	prefix := opts.TablePrefix
 	if prefix == "" {
 		prefix = "scim_"
@@ -444,10 +454,18 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	id := newID()
+	fdata, ldata, err := shadows(attrs)
+	if err != nil {
+		return nil, err
+	}
+	var out *scim.Resource
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, "INSERT INTO "+s.db.resources+
-			" (type, id, version, created, last_modified, user_name, external_id, display_name, data) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data))
+			" (type, id, version, created, last_modified, user_name, user_name_lower, user_name_fold, external_id, display_name, display_name_fold, data, fdata, ldata)"+
+			" VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
+			foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
+			foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata)
 		if err != nil {
 			return s.conflict(err, attrs)
 		}
@@ -456,12 +474,24 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 				return err
 			}
 		}
-		return nil
+		out, err = s.readBack(ctx, tx, id, schema.Projection{})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, id, schema.Projection{})
+	return out, nil
+}
+
+// readBack reads a resource inside the transaction that wrote it, so that
+// the version returned is the one written, not a later writer's, and a
+// concurrent delete cannot turn a committed write into a not-found.
+func (s *Store) readBack(ctx context.Context, tx *sql.Tx, id string, p schema.Projection) (*scim.Resource, error) {
+	r, err := s.get(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.resource(ctx, tx, r, s.hasMembers && p.Includes(s.rt, "members"), s.hasGroups && p.Includes(s.rt, "groups"))
 }
 
 func (s *Store) conflict(err error, attrs map[string]any) error {
@@ -471,13 +501,64 @@ func (s *Store) conflict(err error, attrs map[string]any) error {
 	return err
 }
 
+// lockMembers locks, on PostgreSQL, the resources that members name
+// against a concurrent delete, before the group is locked: a delete locks
+// the member, then its groups, so taking them in the same order keeps the
+// two from waiting for each other. addMember checks them again.
+func (s *Store) lockMembers(ctx context.Context, tx *sql.Tx, members []map[string]any) error {
+	if !s.db.d.pg() || len(members) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		if id, ok := m["value"].(string); ok && id != "" && strings.IndexByte(id, 0) < 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE id = ? FOR SHARE", id)
+		if err != nil {
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addMember adds m to group. The member must be a resource that exists:
+// it is checked in the same transaction and, on PostgreSQL, locked against
+// a concurrent delete until the transaction ends (a delete locks the row
+// for update first), so a deleted resource never stays a member.
 func (s *Store) addMember(ctx context.Context, q querier, group string, m map[string]any) (bool, error) {
+	mid, _ := m["value"].(string)
+	if mid == "" || strings.IndexByte(mid, 0) >= 0 {
+		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
+	}
+	lock := ""
+	if s.db.d.pg() {
+		lock = " FOR SHARE"
+	}
+	var one int
+	err := q.QueryRowContext(ctx, s.db.d.rebind("SELECT 1 FROM "+s.db.resources+" WHERE id = ?"+lock), mid).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
+	}
+	if err != nil {
+		return false, err
+	}
 	data, err := json.Marshal(m)
 	if err != nil {
 		return false, err
 	}
-	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		group, m["value"], string(data))
+	fdata, ldata, err := shadows(m)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data, fdata, ldata) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		group, m["value"], string(data), fdata, ldata)
 	if err != nil {
 		return false, err
 	}
@@ -531,9 +612,16 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, r *row, attrs map[string]
 	if err != nil {
 		return err
 	}
+	fdata, ldata, err := shadows(attrs)
+	if err != nil {
+		return err
+	}
 	res, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+
-		" SET version = version + 1, last_modified = ?, user_name = ?, external_id = ?, display_name = ?, data = ? WHERE type = ? AND id = ? AND version = ?",
-		s.timeArg(s.modified(r)), str(attrs, "userName"), str(attrs, "externalId"), str(attrs, "displayName"), string(data), s.rt.Name, r.id, r.version)
+		" SET version = version + 1, last_modified = ?, user_name = ?, user_name_lower = ?, user_name_fold = ?, external_id = ?,"+
+		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE type = ? AND id = ? AND version = ?",
+		s.timeArg(s.modified(r)), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
+		foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
+		foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata, s.rt.Name, r.id, r.version)
 	if err != nil {
 		return s.conflict(err, attrs)
 	}
@@ -562,7 +650,10 @@ func (s *Store) touch(ctx context.Context, q querier, r *row) error {
 // Replace stores r in place of the resource with r.ID.
 func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Resource, error) {
 	attrs, members := s.split(r.Attributes)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	write := func(tx *sql.Tx) error {
+		if err := s.lockMembers(ctx, tx, members); err != nil {
+			return err
+		}
 		cur, err := s.current(ctx, tx, r.ID, ifVersion)
 		if err != nil {
 			return err
@@ -582,37 +673,100 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 			}
 		}
 		return nil
+	}
+	var out *scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.readBack(ctx, tx, r.ID, schema.Projection{})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, r.ID, schema.Projection{})
+	return out, nil
 }
 
 // Delete removes the resource and its memberships; the groups it was a
-// member of get a new version.
+// member of get a new version, and each is reported to the server's
+// change hooks (scim.ReportChange) after the commit.
 func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	groups := s.db.groups
+	var changed []*scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The resource is locked first, then its groups: the order in
+		// which a member add locks them (lockMembers), so that the two
+		// never wait for each other.
 		if _, err := s.current(ctx, tx, id, ifVersion); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+" SET version = version + 1 WHERE type = ? AND id IN (SELECT group_id FROM "+
-			s.db.members+" WHERE member_id = ?)", s.db.groups.rt.Name, id); err != nil {
-			return err
+		var gids []string
+		if groups != nil {
+			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE member_id = ? ORDER BY group_id", id)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var gid string
+				if err := rows.Scan(&gid); err != nil {
+					rows.Close()
+					return err
+				}
+				gids = append(gids, gid)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
 		}
 		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE member_id = ? OR group_id = ?", id, id); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id)
-		return err
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id); err != nil {
+			return err
+		}
+		for _, gid := range gids {
+			if gid == id {
+				continue
+			}
+			g, err := groups.get(ctx, tx, gid, false)
+			if errors.Is(err, scim.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := groups.touch(ctx, tx, g); err != nil {
+				return err
+			}
+			res, err := groups.readBack(ctx, tx, gid, schema.Projection{ExcludedAttributes: []string{"members"}})
+			if err != nil {
+				return err
+			}
+			changed = append(changed, res)
+		}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, g := range changed {
+		scim.ReportChange(ctx, scim.Change{Kind: scim.Patched, ResourceType: groups.rt.Name, ID: g.ID, MembersRemoved: []string{id}, Resource: g})
+	}
+	return nil
 }
 
 // Patch applies req in one transaction. A membership-only request writes
 // one row per member it names; any other goes through patch.Apply.
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
 	var res *patch.Result
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	apply := func(tx *sql.Tx) error {
+		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+			if err := s.lockMembers(ctx, tx, delta.Add); err != nil {
+				return err
+			}
+		}
 		cur, err := s.current(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err
@@ -654,12 +808,20 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			}
 		}
 		return nil
+	}
+	var out *scim.Resource
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := apply(tx); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.readBack(ctx, tx, id, p)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := s.Get(ctx, id, p)
-	return out, res, err
+	return out, res, nil
 }
 
 func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (*patch.Result, error) {
@@ -740,11 +902,16 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir := "ASC"
+		// RFC 7644 §3.4.2.3: resources without a value sort last in
+		// ascending order and first in descending order. When none has
+		// a value (key ""), the order is creation order.
+		dir := " ASC"
 		if q.Descending {
-			dir = "DESC"
+			dir = " DESC"
 		}
-		order = "(" + key + ") IS NULL " + dir + ", " + key + " " + dir + ", r.seq"
+		if key != "" {
+			order = "(" + key + ") IS NULL" + dir + ", " + key + dir + ", r.seq"
+		}
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
@@ -57,9 +59,32 @@ func openPostgresRaw(t testing.TB) (*sqlstore.DB, *sql.DB, string) {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	prefix := "t" + hex.EncodeToString(b[:]) + "_"
+	t.Cleanup(func() { dropTables(t, db, prefix) }) // runs before db.Close
 	store, err := sqlstore.Open(context.Background(), db, sqlstore.Postgres, sqlstore.Options{TablePrefix: prefix})
 	require.NoError(t, err)
 	return store, db, prefix
+}
+
+// dropTables drops the tables a test created under prefix (the store's
+// and any of its own), so that test runs leave the database as they
+// found it.
+func dropTables(t testing.TB, db *sql.DB, prefix string) {
+	rows, err := db.Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)`, prefix)
+	if !assert.NoError(t, err, "listing the test's tables") {
+		return
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if assert.NoError(t, rows.Scan(&name)) {
+			tables = append(tables, `"`+name+`"`)
+		}
+	}
+	assert.NoError(t, rows.Close())
+	if len(tables) > 0 {
+		_, err = db.Exec("DROP TABLE IF EXISTS " + strings.Join(tables, ", ") + " CASCADE")
+		assert.NoError(t, err, "dropping the test's tables")
+	}
 }
 
 func dialects() map[string]func(testing.TB) *sqlstore.DB {
@@ -75,4 +100,18 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestOpenRefusesAnUnknownDialect: a Dialect is one of the constants; the
+// zero value is refused rather than taken for SQLite.
+func TestOpenRefusesAnUnknownDialect(t *testing.T) {
+	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "x.db")))
+	require.NoError(t, err)
+	defer db.Close()
+	for _, d := range []sqlstore.Dialect{0, 7} {
+		_, err := sqlstore.Open(context.Background(), db, d, sqlstore.Options{})
+		assert.Error(t, err, "dialect %v", d)
+	}
+	assert.Equal(t, "sqlite", sqlstore.SQLite.String())
+	assert.Equal(t, "postgres", sqlstore.Postgres.String())
 }

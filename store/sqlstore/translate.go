@@ -15,7 +15,7 @@ import (
 // (never NULL), so that "not" and a missing attribute behave as in memory.
 // Values only ever reach the database as parameters.
 type translator struct {
-	d    *Dialect
+	d    Dialect
 	vals []any
 	// Resources are rows of alias r in the resources table; their members
 	// are in the members table.
@@ -74,13 +74,27 @@ func (t *translator) coalesce(cond string, dflt bool) string {
 }
 
 func (t *translator) expr(e filter.Expr) (string, error) {
+	return t.tree(e, func(e filter.Expr) (string, error) {
+		switch e := e.(type) {
+		case *filter.ValuePath:
+			return t.valuePath(e)
+		case *filter.Compare:
+			return t.compare(e)
+		}
+		return "", fmt.Errorf("sqlstore: cannot translate %T", e)
+	})
+}
+
+// tree translates the and, or and not of a filter, and its other
+// expressions with leaf: the one path for whole filters and value filters.
+func (t *translator) tree(e filter.Expr, leaf func(filter.Expr) (string, error)) (string, error) {
 	switch e := e.(type) {
 	case *filter.Logical:
-		l, err := t.expr(e.Left)
+		l, err := t.tree(e.Left, leaf)
 		if err != nil {
 			return "", err
 		}
-		r, err := t.expr(e.Right)
+		r, err := t.tree(e.Right, leaf)
 		if err != nil {
 			return "", err
 		}
@@ -91,29 +105,50 @@ func (t *translator) expr(e filter.Expr) (string, error) {
 		return "(" + l + op + r + ")", nil
 	case *filter.Not:
 		t.negated++
-		x, err := t.expr(e.X)
+		x, err := t.tree(e.X, leaf)
 		t.negated--
 		if err != nil {
 			return "", err
 		}
 		return "(NOT " + x + ")", nil
-	case *filter.ValuePath:
-		return t.valuePath(e)
-	case *filter.Compare:
-		return t.compare(e)
 	}
-	return "", fmt.Errorf("sqlstore: cannot translate %T", e)
+	return leaf(e)
 }
+
+// form is how a string is compared: as stored, by its folding key (for
+// eq and ne of case-insensitive strings) or in lower case (for the other
+// operators and sorting); see fold.go.
+type form int
+
+const (
+	stored form = iota
+	folded
+	lowered
+)
+
+// texts gives the expression of a value in each form; a nil texts, or ""
+// for a form, means the value has no expression in that form.
+type texts func(form) string
 
 // source describes where the values of a compared path are.
 type source struct {
-	// scalar is an expression for a singular value; raw, when set, is the
+	// text is the expression of a singular value; raw, when set, is the
 	// JSON of a singular complex value, for presence.
-	scalar, raw string
+	text texts
+	raw  string
+	// always says a singular complex value is always present and has no
+	// value to compare (meta).
+	always bool
 	// from (with its condition where) is a FROM item whose rows are the
-	// values of a multi-valued attribute; elem is the compared expression
-	// of one row and base the row's JSON object ("" for the groups join).
-	from, where, elem, base string
+	// values of a multi-valued attribute; elem is the compared value of
+	// one row (nil when the rows have no "value"), sub a sub-attribute
+	// of one row, for value filters.
+	from, where string
+	elem        texts
+	sub         func(name string) texts
+	// first orders the rows as a multi-valued attribute's sort value is
+	// chosen: its primary value, else the first.
+	first string
 	// attr is the attribute whose values are compared.
 	attr *schema.Attribute
 	// sparse says the values are a sub-attribute of multi-valued values
@@ -135,17 +170,33 @@ func (t *translator) compare(c *filter.Compare) (string, error) {
 	return t.compareSource(c, src)
 }
 
+// lit returns the truth value b as SQL.
+func (t *translator) lit(b bool) string {
+	if b {
+		return t.trueLit()
+	}
+	return t.falseLit()
+}
+
 func (t *translator) compareSource(c *filter.Compare, src source) (string, error) {
-	if src.scalar == "" && src.from == "" && src.raw == "" {
-		return t.falseLit(), nil
+	switch {
+	case src.always:
+		// A value that is always there and has nothing to compare.
+		return t.lit(c.Op == filter.Pr || c.Op == filter.Ne), nil
+	case src.text == nil && src.from == "" && src.raw == "":
+		// Never a value: "eq null" and "ne" hold, as for a missing one.
+		if c.Value == nil {
+			return t.lit(c.Op == filter.Eq), nil
+		}
+		return t.lit(c.Op == filter.Ne), nil
 	}
 	rows := src.where
-	if src.sparse {
-		rows = and(rows, src.elem+" IS NOT NULL")
+	if src.sparse && src.elem != nil {
+		rows = and(rows, src.elem(stored)+" IS NOT NULL")
 	}
 	present := func() string {
-		if src.from != "" && src.sparse {
-			return "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(rows, t.asText(src.elem)+" <> ''") + ")"
+		if src.from != "" && src.sparse && src.elem != nil {
+			return "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(rows, t.asText(src.elem(stored))+" <> ''") + ")"
 		}
 		if src.from != "" {
 			return "EXISTS (SELECT 1 FROM " + src.from + where(src.where) + ")"
@@ -153,7 +204,8 @@ func (t *translator) compareSource(c *filter.Compare, src source) (string, error
 		if src.raw != "" {
 			return t.coalesce(src.raw+" IS NOT NULL", false)
 		}
-		return t.coalesce(src.scalar+" IS NOT NULL AND "+t.asText(src.scalar)+" <> ''", false)
+		x := src.text(stored)
+		return t.coalesce(x+" IS NOT NULL AND "+t.asText(x)+" <> ''", false)
 	}
 	switch {
 	case c.Op == filter.Pr:
@@ -164,17 +216,18 @@ func (t *translator) compareSource(c *filter.Compare, src source) (string, error
 		return present(), nil
 	}
 	if src.from == "" {
-		if src.scalar == "" { // a complex value without a "value" to compare
-			if c.Op == filter.Ne {
-				return t.trueLit(), nil
-			}
-			return t.falseLit(), nil
+		if src.text == nil { // a complex value without a "value" to compare
+			return t.lit(c.Op == filter.Ne), nil
 		}
-		cond, err := t.condition(c, src.attr, src.scalar)
+		cond, err := t.condition(c, src.attr, src.text)
 		if err != nil {
 			return "", err
 		}
 		return t.coalesce(cond, c.Op == filter.Ne), nil
+	}
+	if src.elem == nil || src.attr == nil {
+		// Values without a "value" (addresses): each compares as missing.
+		return t.lit(c.Op == filter.Ne), nil
 	}
 	cond, err := t.condition(c, src.attr, src.elem)
 	if err != nil {
@@ -203,18 +256,32 @@ func and(a, b string) string {
 
 // asText casts an expression to text, for the comparison with ”.
 func (t *translator) asText(x string) string {
-	if t.d.pg() {
-		return "CAST(" + x + " AS TEXT)"
-	}
 	return "CAST(" + x + " AS TEXT)"
 }
 
+// asciiLower lowers the ASCII letters of x only, as strings.EqualFold
+// compares an ASCII prefix or suffix.
+func (t *translator) asciiLower(x string) string {
+	if t.d.pg() {
+		return "lower(" + x + ` COLLATE "C")`
+	}
+	return "lower(" + x + ")" // SQLite's lower folds ASCII only
+}
+
+// bytewise makes x compare byte by byte, as Go compares strings.
+func (t *translator) bytewise(x string) string {
+	if t.d.pg() {
+		return x + ` COLLATE "C"`
+	}
+	return x
+}
+
 // condition compares x, a value of attribute a, with c's value.
-func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x string) (string, error) {
+func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x texts) (string, error) {
 	switch a.Type {
 	case schema.Boolean:
 		b, _ := c.Value.(bool)
-		x, p := x, t.arg(b)
+		x, p := x(stored), t.arg(b)
 		if t.d.pg() {
 			x = "CAST(" + x + " AS BOOLEAN)"
 		} else {
@@ -226,6 +293,7 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x string)
 		if !ok {
 			return t.falseLit(), nil
 		}
+		x := x(stored)
 		if t.d.pg() {
 			x = "CAST(" + x + " AS NUMERIC)"
 		}
@@ -236,27 +304,46 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x string)
 		if err != nil || c.Op == filter.Co || c.Op == filter.Sw || c.Op == filter.Ew {
 			return t.falseLit(), nil
 		}
-		return t.instant(x) + sqlOp(c.Op) + t.instantParam(at), nil
+		return t.instant(x(stored)) + sqlOp(c.Op) + t.instantParam(at), nil
 	}
 	s, ok := c.Value.(string)
 	if !ok {
 		return t.falseLit(), nil
 	}
+	v := x(stored)
 	if !a.CaseExact && a.Type != schema.Binary {
-		x, s = "lower("+x+")", strings.ToLower(s)
+		switch {
+		case x(folded) == "":
+			// A host's column, without the folded forms: ASCII folding.
+			v, s = "lower("+v+")", strings.ToLower(s)
+		case c.Op == filter.Eq || c.Op == filter.Ne:
+			return x(folded) + sqlOp(c.Op) + t.arg(foldKey(s)), nil
+		case (c.Op == filter.Sw || c.Op == filter.Ew) && isASCII(s):
+			v, s = t.asciiLower(v), strings.ToLower(s)
+		default:
+			v, s = x(lowered), filter.FoldString(s)
+		}
 	}
 	switch c.Op {
 	case filter.Co:
-		return t.contains(x, t.arg(s)), nil
+		return t.contains(v, t.arg(s)), nil
 	case filter.Sw:
-		return t.startsWith(x, s), nil
+		return t.startsWith(v, s), nil
 	case filter.Ew:
-		return t.endsWith(x, s), nil
+		return t.endsWith(v, s), nil
+	case filter.Eq, filter.Ne:
+		return v + sqlOp(c.Op) + t.arg(s), nil
 	}
-	if t.d.pg() && c.Op != filter.Eq && c.Op != filter.Ne {
-		return x + ` COLLATE "C"` + sqlOp(c.Op) + t.arg(s), nil
+	return t.bytewise(v) + sqlOp(c.Op) + t.arg(s), nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
-	return x + sqlOp(c.Op) + t.arg(s), nil
+	return true
 }
 
 // instant is x as a comparable point in time.
@@ -327,61 +414,79 @@ func (t *translator) valuePath(v *filter.ValuePath) (string, error) {
 		}
 		return "", fmt.Errorf("sqlstore: %s is not multi-valued", v.Path.Name)
 	}
-	inner, err := t.element(v.Filter, src)
+	inner, err := t.tree(v.Filter, func(e filter.Expr) (string, error) {
+		c, ok := e.(*filter.Compare)
+		if !ok {
+			return "", fmt.Errorf("sqlstore: cannot translate %T in a value filter", e)
+		}
+		if c.Path.Attr == nil {
+			return t.falseLit(), nil
+		}
+		return t.compareSource(c, source{text: src.sub(c.Path.Attr.Name), attr: c.Path.Attr})
+	})
 	if err != nil {
 		return "", err
 	}
 	return "EXISTS (SELECT 1 FROM " + src.from + " WHERE " + and(src.where, inner) + ")", nil
 }
 
-// element translates a value filter against one element of src.
-func (t *translator) element(e filter.Expr, src source) (string, error) {
-	switch e := e.(type) {
-	case *filter.Logical:
-		l, err := t.element(e.Left, src)
-		if err != nil {
-			return "", err
+// fixed gives the forms of x, a value without case (or in ASCII only):
+// folded is its upper case, as foldKey gives for ASCII.
+func (t *translator) fixed(x string) texts {
+	return func(f form) string {
+		switch f {
+		case folded:
+			return "upper(" + t.bytewise(x) + ")"
+		case lowered:
+			return "lower(" + t.bytewise(x) + ")"
 		}
-		r, err := t.element(e.Right, src)
-		if err != nil {
-			return "", err
-		}
-		op := " AND "
-		if e.Op == filter.Or {
-			op = " OR "
-		}
-		return "(" + l + op + r + ")", nil
-	case *filter.Not:
-		t.negated++
-		x, err := t.element(e.X, src)
-		t.negated--
-		if err != nil {
-			return "", err
-		}
-		return "(NOT " + x + ")", nil
-	case *filter.Compare:
-		if e.Path.Attr == nil {
-			return t.falseLit(), nil
-		}
-		return t.compareSource(e, source{scalar: src.subExpr(t, e.Path.Attr.Name), attr: e.Path.Attr})
+		return x
 	}
-	return "", fmt.Errorf("sqlstore: cannot translate %T in a value filter", e)
 }
 
-// subExpr is the expression of a sub-attribute of the current element.
-func (s source) subExpr(t *translator, sub string) string {
-	if s.base == "" { // a user's groups, from the membership join
-		switch sub {
-		case "value":
-			return "gm.group_id"
-		case "display":
-			return "gg.display_name"
-		case "type":
-			return "'direct'"
+// literal gives the forms of a constant string.
+func (t *translator) literal(s string) texts {
+	return func(f form) string {
+		switch f {
+		case folded:
+			s = foldKey(s)
+		case lowered:
+			s = filter.FoldString(s)
 		}
-		return "NULL"
+		return "CAST(" + t.arg(s) + " AS TEXT)"
 	}
-	return t.jsonText(s.base, sub)
+}
+
+// document gives the forms of the value at keys in the JSON documents of
+// alias (data, fdata and ldata).
+func (t *translator) document(alias string, keys ...string) texts {
+	return func(f form) string {
+		return t.jsonText(alias+"."+docColumn(f), keys...)
+	}
+}
+
+func docColumn(f form) string {
+	switch f {
+	case folded:
+		return "fdata"
+	case lowered:
+		return "ldata"
+	}
+	return "data"
+}
+
+// columnsOr gives the forms of a value kept in the columns col (stored)
+// and foldCol (folded), and in lower case in the documents at keys.
+func (t *translator) columnsOr(col, foldCol string, keys ...string) texts {
+	return func(f form) string {
+		switch f {
+		case folded:
+			return foldCol
+		case lowered:
+			return t.jsonText("r.ldata", keys...)
+		}
+		return col
+	}
 }
 
 // source resolves an attribute path to where its values are.
@@ -401,45 +506,61 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 		if compared == nil {
 			compared = a
 		}
-		return source{scalar: col, attr: compared}, nil
+		return source{text: func(f form) string {
+			if f == stored {
+				return col
+			}
+			return ""
+		}, attr: compared}, nil
 	}
 	if p.Extension == "" {
 		switch a.Name {
 		case "id":
-			return source{scalar: "r.id", attr: a}, nil
+			return source{text: t.fixed("r.id"), attr: a}, nil
 		case "externalId":
-			return source{scalar: "r.external_id", attr: a}, nil
+			doc := t.document("r", "externalId")
+			return source{text: func(f form) string {
+				if f == stored {
+					return "r.external_id"
+				}
+				return doc(f)
+			}, attr: a}, nil
 		case "userName":
-			return source{scalar: "r.user_name", attr: a}, nil
+			return source{text: t.columnsOr("r.user_name", "r.user_name_fold", "userName"), attr: a}, nil
 		case "displayName":
-			return source{scalar: "r.display_name", attr: a}, nil
+			return source{text: t.columnsOr("r.display_name", "r.display_name_fold", "displayName"), attr: a}, nil
 		case "meta":
 			if sub == nil {
-				return source{scalar: "CAST(" + t.arg(t.rt.Name) + " AS TEXT)", attr: a}, nil
+				return source{always: true, attr: a}, nil
 			}
 			switch sub.Name {
 			case "created":
-				return source{scalar: "r.created", attr: sub}, nil
+				return source{text: t.fixed("r.created"), attr: sub}, nil
 			case "lastModified":
-				return source{scalar: "r.last_modified", attr: sub}, nil
+				return source{text: t.fixed("r.last_modified"), attr: sub}, nil
 			case "resourceType":
-				return source{scalar: "CAST(" + t.arg(t.rt.Name) + " AS TEXT)", attr: sub}, nil
+				return source{text: t.literal(t.rt.Name), attr: sub}, nil
+			case "version":
+				return source{text: t.fixed("('W/\"' || r.version || '\"')"), attr: sub}, nil
 			}
-			return source{attr: sub}, nil
+			return source{attr: sub}, nil // location is the server's, never stored
 		case "members":
 			if a.MultiValued && a.Type == schema.Complex {
-				src := source{from: t.members + " mm", where: "mm.group_id = r.id", base: "mm.data", attr: compared, sparse: sub != nil}
+				src := source{from: t.members + " mm", where: "mm.group_id = r.id", attr: compared, sparse: sub != nil,
+					sub:   func(name string) texts { return t.document("mm", name) },
+					first: "COALESCE(" + t.truth(t.jsonText("mm.data", "primary")) + ", " + t.falseLit() + ") DESC, mm.seq"}
 				if compared != nil {
-					src.elem = src.subExpr(t, compared.Name)
+					src.elem = src.sub(compared.Name)
 				}
 				return src, nil
 			}
 		case "groups":
 			if a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
 				src := source{from: t.members + " gm JOIN " + t.resources + " gg ON gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
-					where: "gm.member_id = r.id", attr: compared, sparse: sub != nil}
+					where: "gm.member_id = r.id", attr: compared, sparse: sub != nil, sub: t.groupsSub,
+					first: t.bytewise("COALESCE(gg.display_name, '')") + ", " + t.bytewise("gm.group_id")}
 				if compared != nil {
-					src.elem = src.subExpr(t, compared.Name)
+					src.elem = src.sub(compared.Name)
 				}
 				return src, nil
 			}
@@ -452,22 +573,145 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 	if !a.MultiValued {
 		switch {
 		case sub != nil:
-			return source{scalar: t.jsonText("r.data", append(keys, sub.Name)...), attr: sub}, nil
+			return source{text: t.document("r", append(keys, sub.Name)...), attr: sub}, nil
 		case a.Type == schema.Complex && compared != nil:
-			return source{scalar: t.jsonText("r.data", append(keys, compared.Name)...), raw: t.jsonRaw("r.data", keys...), attr: compared}, nil
+			return source{text: t.document("r", append(keys, compared.Name)...), raw: t.jsonRaw("r.data", keys...), attr: compared}, nil
 		case a.Type == schema.Complex:
 			return source{raw: t.jsonRaw("r.data", keys...), attr: a}, nil
 		}
-		return source{scalar: t.jsonText("r.data", keys...), attr: a}, nil
+		return source{text: t.document("r", keys...), attr: a}, nil
 	}
-	src := source{from: t.elements("e", "r.data", keys...), base: "e.value", attr: compared, sparse: sub != nil}
+	src := source{from: t.elements("e", "r.data", keys...), attr: compared, sparse: sub != nil}
+	src.sub = func(name string) texts { return t.element(keys, name) }
+	src.first = "COALESCE(" + t.truth(t.jsonText("e.value", "primary")) + ", " + t.falseLit() + ") DESC, " + t.position("e")
 	switch {
 	case a.Type != schema.Complex:
-		src.elem, src.attr = t.elementText("e", ""), a
+		src.elem, src.attr = t.element(keys, ""), a
 	case compared != nil:
-		src.elem = t.jsonText("e.value", compared.Name)
+		src.elem = src.sub(compared.Name)
 	}
 	return src, nil
+}
+
+// element gives the forms of one element of the array at keys in r.data
+// (row e of elements), or of its sub-attribute name: the folded and
+// lowered forms are the same element of r.fdata and r.ldata.
+func (t *translator) element(keys []string, name string) texts {
+	return func(f form) string {
+		if f == stored {
+			if name == "" {
+				if t.d.pg() {
+					return "(e.value#>>'{}')"
+				}
+				return "e.value"
+			}
+			return t.jsonText("e.value", name)
+		}
+		doc := "r." + docColumn(f)
+		if t.d.pg() {
+			path := make([]string, 0, len(keys)+2)
+			for _, k := range keys {
+				path = append(path, "CAST("+t.arg(k)+" AS TEXT)")
+			}
+			path = append(path, "CAST(e.ord - 1 AS TEXT)")
+			if name != "" {
+				path = append(path, "CAST("+t.arg(name)+" AS TEXT)")
+			}
+			return "(" + doc + " #>> ARRAY[" + strings.Join(path, ", ") + "])"
+		}
+		path := t.arg(jsonPath(keys)) + " || '[' || e.key || ']'"
+		if name != "" {
+			path += " || " + t.arg(jsonPath([]string{name})[1:])
+		}
+		return "json_extract(" + doc + ", " + path + ")"
+	}
+}
+
+// position is the position of row alias of elements, in array order.
+func (t *translator) position(alias string) string {
+	if t.d.pg() {
+		return alias + ".ord"
+	}
+	return alias + ".key"
+}
+
+// groupsSub gives the sub-attributes of a user's groups, from the
+// membership join: the group's id, its displayName and "direct".
+func (t *translator) groupsSub(name string) texts {
+	switch name {
+	case "value":
+		return t.fixed("gm.group_id")
+	case "display":
+		return func(f form) string {
+			switch f {
+			case folded:
+				return "gg.display_name_fold"
+			case lowered:
+				return t.jsonText("gg.ldata", "displayName")
+			}
+			return "gg.display_name"
+		}
+	case "type":
+		return t.literal("direct")
+	}
+	return nil
+}
+
+// truth is a JSON boolean as an SQL truth value.
+func (t *translator) truth(x string) string {
+	if t.d.pg() {
+		return "CAST(" + x + " AS BOOLEAN)"
+	}
+	return x
+}
+
+// sortKey returns the ORDER BY expression of sortBy: the value, or for a
+// multi-valued attribute the primary value, else the first; text in the
+// attribute's case rule; "" as missing. It returns "" when no resource
+// has a value to sort by (a complex attribute without "value", meta).
+func (t *translator) sortKey(by filter.AttrPath) (string, error) {
+	src, err := t.source(by)
+	if err != nil {
+		return "", err
+	}
+	if src.always || src.attr == nil {
+		return "", nil
+	}
+	x := src.text
+	if src.from != "" {
+		if src.elem == nil {
+			return "", nil
+		}
+		elem := src.elem
+		x = func(f form) string {
+			v := elem(f)
+			if v == "" {
+				return ""
+			}
+			return "(SELECT " + v + " FROM " + src.from + where(src.where) + " ORDER BY " + src.first + " LIMIT 1)"
+		}
+	}
+	if x == nil {
+		return "", nil
+	}
+	switch src.attr.Type {
+	case schema.Integer, schema.Decimal:
+		if t.d.pg() {
+			return "CAST(" + x(stored) + " AS NUMERIC)", nil
+		}
+		return x(stored), nil
+	case schema.Boolean:
+		return t.truth(x(stored)), nil
+	case schema.DateTime:
+		return t.instant(x(stored)), nil
+	}
+	v := x(stored)
+	if !src.attr.CaseExact && src.attr.Type != schema.Binary {
+		if v = x(lowered); v == "" {
+			v = "lower(" + x(stored) + ")"
+		}
+	}
+	return t.bytewise("NULLIF(" + v + ", '')"), nil
 }
 
 // schemas translates a comparison on "schemas", which lists the core
@@ -494,54 +738,4 @@ func (t *translator) schemas(c *filter.Compare) string {
 		return t.falseLit()
 	}
 	return "(" + strings.Join(alts, " OR ") + ")"
-}
-
-// sortKey returns the ORDER BY expression of sortBy: the value, or for a
-// multi-valued attribute the primary value, else the first; text in the
-// attribute's case rule; "" as missing.
-func (t *translator) sortKey(by filter.AttrPath) (string, error) {
-	src, err := t.source(by)
-	if err != nil {
-		return "", err
-	}
-	x := src.scalar
-	if src.from != "" {
-		if src.base != "e.value" || src.elem == "" {
-			return "", fmt.Errorf("sqlstore: cannot sort by %s", by.String())
-		}
-		primary := t.jsonText("e.value", "primary")
-		order := "e.key"
-		if t.d.pg() {
-			primary = "CAST(" + primary + " AS BOOLEAN)"
-			order = "e.ord"
-		}
-		// An explicit COALESCE: PostgreSQL sorts NULL first in DESC order,
-		// which would put a value without "primary" before the primary one.
-		x = "(SELECT " + src.elem + " FROM " + src.from + " ORDER BY COALESCE(" + primary + ", " + t.falseLit() + ") DESC, " + order + " LIMIT 1)"
-	}
-	if x == "" || src.attr == nil {
-		return "NULL", nil
-	}
-	switch src.attr.Type {
-	case schema.Integer, schema.Decimal:
-		if t.d.pg() {
-			return "CAST(" + x + " AS NUMERIC)", nil
-		}
-		return x, nil
-	case schema.Boolean:
-		if t.d.pg() {
-			return "CAST(" + x + " AS BOOLEAN)", nil
-		}
-		return x, nil
-	case schema.DateTime:
-		return t.instant(x), nil
-	}
-	if !src.attr.CaseExact && src.attr.Type != schema.Binary {
-		x = "lower(" + x + ")"
-	}
-	x = "NULLIF(" + x + ", '')"
-	if t.d.pg() {
-		x += ` COLLATE "C"`
-	}
-	return x, nil
 }

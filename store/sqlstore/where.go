@@ -16,7 +16,7 @@ import (
 // filter that the columns cannot answer (a path without a column, a value
 // filter over a single column) is an *schema.Error of type invalidFilter
 // that names the problem, which the server answers with 400.
-func Where(e filter.Expr, rt *schema.ResourceType, d *Dialect, columns map[string]string) (cond string, args []any, err error) {
+func Where(e filter.Expr, rt *schema.ResourceType, d Dialect, columns map[string]string) (cond string, args []any, err error) {
 	lower := make(map[string]string, len(columns))
 	for k, v := range columns {
 		lower[strings.ToLower(k)] = v
@@ -33,8 +33,8 @@ func Where(e filter.Expr, rt *schema.ResourceType, d *Dialect, columns map[strin
 // OrderBy translates sortBy into an ORDER BY expression over a host's own
 // table, with the columns of Where: values compare in the attribute's case
 // rule (a caseExact=false string sorts case-insensitively), and rows
-// without a value sort last ascending and first descending, as in
-// filter.CompareBy. Add a
+// without a value sort last in ascending order and first in descending
+// order (RFC 7644 §3.4.2.3). Add a
 // unique column after it for a stable order. A path without a column is an
 // *schema.Error of type invalidValue.
 func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (string, error) {

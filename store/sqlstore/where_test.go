@@ -93,10 +93,11 @@ func TestWhereOnAHostTable(t *testing.T) {
 			descending bool
 			want       []string
 		}{
-			// Case-insensitive, rows without a value last ascending and
-			// first descending.
+			// Case-insensitive; rows without a value last ascending and
+			// first descending (RFC 7644 §3.4.2.3).
 			{"name.givenName", false, []string{"alice", "bjensen", "carol"}},
 			{"name.givenName", true, []string{"carol", "bjensen", "alice"}},
+			{"emails", true, []string{"carol", "bjensen", "alice"}},
 			{"userName", true, []string{"carol", "bjensen", "alice"}},
 			{"emails", false, []string{"alice", "bjensen", "carol"}},
 			{"externalId", false, []string{"bjensen", "alice", "carol"}}, // caseExact: "E1" < "e1"

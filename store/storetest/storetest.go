@@ -983,6 +983,12 @@ func (s suite) concurrentPatches(t *testing.T) {
 	for i := range ids {
 		ids[i] = s.user(t, st.Users, fmt.Sprintf("writer%02d", i), nil).ID
 	}
+	writers := make([]string, 20)
+	for i := range writers {
+		u, err := st.Users.Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprintf("writer-%d", i)}})
+		require.NoError(t, err)
+		writers[i] = u.ID
+	}
 	for _, tt := range []struct {
 		name string
 		ops  func(i int) string
