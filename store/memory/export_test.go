@@ -1,0 +1,4 @@
+package memory
+
+// FoldRune is foldRune, for tests.
+var FoldRune = foldRune
