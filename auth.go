@@ -43,12 +43,14 @@ func ContextWithPrincipal(ctx context.Context, principal any) context.Context {
 // bearerToken is an accepted token, kept as a SHA-256 digest so that every
 // comparison has the same length and takes the same time.
 type bearerToken struct {
-	principal string
+	// principal is the token's name, held as the interface value handed
+	// to the context so that a request does not box it again.
+	principal any
 	digest    [sha256.Size]byte
 }
 
 func newBearerToken(principal, token string) bearerToken {
-	return bearerToken{principal: principal, digest: sha256.Sum256([]byte(token))}
+	return bearerToken{principal: any(principal), digest: sha256.Sum256([]byte(token))}
 }
 
 // bearerAuthenticator accepts any of several bearer tokens.

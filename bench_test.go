@@ -176,15 +176,23 @@ func BenchmarkPatchMember(b *testing.B) {
 			bs := newBenchServer(b, 0)
 			members := make([]any, n)
 			for i := range members {
-				members[i] = map[string]any{"value": fmt.Sprint("member-", i)}
+				u, err := bs.db.Users().Create(context.Background(), &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprint("member-", i)}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				members[i] = map[string]any{"value": u.ID}
+			}
+			added, err := bs.db.Users().Create(context.Background(), &scim.Resource{Attributes: map[string]any{"userName": "new"}})
+			if err != nil {
+				b.Fatal(err)
 			}
 			g, err := bs.db.Groups().Create(context.Background(), &scim.Resource{Attributes: map[string]any{"displayName": "Big", "members": members}})
 			if err != nil {
 				b.Fatal(err)
 			}
 			ops := [2][]byte{
-				[]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"new"}]}]}`),
-				[]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"new\"]"}]}`),
+				[]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"` + added.ID + `"}]}]}`),
+				[]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"` + added.ID + `\"]"}]}`),
 			}
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -22,6 +22,17 @@ import (
 const maxVersionRetries = 25
 
 func (s *Server) get(c *call, e *endpoint) result {
+	if sr, ok := e.store.(SnapshotReader); ok && c.proj.IsZero() {
+		snap, err := sr.GetSnapshot(c.ctx, c.id)
+		if err != nil {
+			return fail(err)
+		}
+		v := snap.res.Meta.Version
+		if notModified(c.ifNoneMatch, v) {
+			return result{status: http.StatusNotModified, etag: v}
+		}
+		return result{status: http.StatusOK, etag: v, snap: snap, ep: e, base: c.base}
+	}
 	res, err := e.store.Get(c.ctx, c.id, c.proj)
 	if err != nil {
 		return fail(err)

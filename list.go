@@ -170,6 +170,14 @@ func (s *Server) answerList(c *call, e *endpoint, p params) result {
 	if q.cursorAsked {
 		return s.answerCursor(c, e, q)
 	}
+	if sr, ok := e.store.(SnapshotReader); ok && q.Projection.IsZero() {
+		found, total, err := sr.ListSnapshots(c.ctx, q.Query)
+		if err != nil {
+			return fail(err)
+		}
+		return result{status: http.StatusOK, ep: e, base: c.base,
+			list: &snapshotList{resources: found, total: total, startIndex: q.StartIndex, count: q.Count}}
+	}
 	page, err := e.store.List(c.ctx, q.Query)
 	if err != nil {
 		return fail(err)

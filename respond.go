@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -48,6 +49,13 @@ type result struct {
 	doc any
 	// err, when not nil, is the answer instead of status and doc.
 	err error
+	// snap or list, when not nil, is the body instead of doc: a resource
+	// or a ListResponse of resources shared by the store, rendered by
+	// endpoint ep under the base URL base with the zero projection.
+	snap *Snapshot
+	list *snapshotList
+	ep   *endpoint
+	base string
 }
 
 // fail returns the result answering err.
@@ -85,14 +93,14 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	if res.allow != "" {
 		h.Set("Allow", res.allow)
 	}
-	if res.doc == nil {
+	if res.doc == nil && res.snap == nil && res.list == nil {
 		w.WriteHeader(res.status)
 		return
 	}
 	h.Set("Content-Type", ContentType)
 	bp := jsonenc.GetBuffer()
 	defer jsonenc.PutBuffer(bp)
-	buf, err := jsonenc.Append((*bp)[:0], res.doc)
+	buf, err := s.appendBody((*bp)[:0], res)
 	status := res.status
 	if err != nil {
 		// A value a store put in a resource that JSON cannot hold.
@@ -107,4 +115,23 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
 	}
 	*bp = buf // keep the grown buffer
+}
+
+// errUnencodable says that a shared resource holds a value JSON cannot
+// hold.
+var errUnencodable = errors.New("scim: a resource holds a value JSON cannot encode")
+
+// appendBody appends the JSON of a result's body to buf.
+func (s *Server) appendBody(buf []byte, res result) ([]byte, error) {
+	switch {
+	case res.snap != nil:
+		out, ok := s.appendSnapshot(buf, res.base, res.ep, res.snap)
+		if !ok {
+			return nil, errUnencodable
+		}
+		return out, nil
+	case res.list != nil:
+		return s.appendSnapshotList(buf, res.base, res.ep, res.list)
+	}
+	return jsonenc.Append(buf, res.doc)
 }

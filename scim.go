@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 
 	"github.com/scimkit/scim/internal/cursor"
 	"github.com/scimkit/scim/schema"
@@ -46,6 +47,16 @@ type Server struct {
 	endpoints []*endpoint
 	schemas   []*schema.Schema
 	cursors   *cursor.Signer
+	// fixedBase is WithBaseURL's URL as a string, when it was given.
+	fixedBase string
+	// lastBase caches the base URL of the latest request that had no
+	// fixed one, since consecutive requests almost always share it.
+	lastBase atomic.Pointer[requestBase]
+}
+
+// requestBase is a base URL and what it was built from.
+type requestBase struct {
+	scheme, host, prefix, url string
 }
 
 // endpoint is one registered resource type and its store.
@@ -101,6 +112,9 @@ func New(opts ...Option) (*Server, error) {
 	s.cursors = &cursor.Signer{Key: s.cfg.cursorKey, Timeout: s.cfg.cursorTimeout, Now: s.cfg.now}
 	if err := s.collectSchemas(); err != nil {
 		return nil, err
+	}
+	if cfg.baseURL != nil {
+		s.fixedBase = cfg.baseURL.String()
 	}
 	s.routes()
 	return s, nil
@@ -173,6 +187,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /Schemas/{id}", s.without(s.getSchema))
 	s.mux.HandleFunc("GET /ResourceTypes", s.withParams(s.listResourceTypes))
 	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.without(s.getResourceType))
+	// Whatever no route takes is answered here, so that a request is
+	// routed once.
+	s.mux.HandleFunc("/", s.notRouted)
 }
 
 // httpCall returns the call an HTTP request makes, without its body, or
@@ -263,10 +280,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r = r.WithContext(ContextWithPrincipal(r.Context(), principal))
 		}
 	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.notRouted(w, r)
-		return
-	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -277,7 +290,7 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request) {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := s.mux.Handler(probe); pattern != "" {
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
 			allowed = append(allowed, m)
 		}
 	}
@@ -309,6 +322,14 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 // "/scim/v2", from the difference between the request's original path and
 // the path the Server sees.
 func (s *Server) mountPrefix(r *http.Request) string {
+	raw, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.HasPrefix(raw, "/") && !strings.Contains(raw, "%") {
+		// The common form: the path as sent is the path parsed.
+		if strings.HasSuffix(raw, r.URL.Path) {
+			return raw[:len(raw)-len(r.URL.Path)]
+		}
+		return ""
+	}
 	if uri, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(uri.Path, r.URL.Path) {
 		return strings.TrimSuffix(uri.Path, r.URL.Path)
 	}
@@ -319,7 +340,7 @@ func (s *Server) mountPrefix(r *http.Request) string {
 // trailing slash.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.cfg.baseURL != nil {
-		return s.cfg.baseURL.String()
+		return s.fixedBase
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -334,7 +355,13 @@ func (s *Server) baseURL(r *http.Request) string {
 			host = h
 		}
 	}
-	return scheme + "://" + host + s.mountPrefix(r)
+	prefix := s.mountPrefix(r)
+	if last := s.lastBase.Load(); last != nil && last.scheme == scheme && last.host == host && last.prefix == prefix {
+		return last.url
+	}
+	b := &requestBase{scheme: scheme, host: host, prefix: prefix, url: scheme + "://" + host + prefix}
+	s.lastBase.Store(b)
+	return b.url
 }
 
 // firstForwarded returns the first of a comma-separated forwarded header's

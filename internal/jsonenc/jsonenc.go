@@ -20,6 +20,8 @@ import (
 // request, so this matters.
 func Append(buf []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
+	case Func:
+		return v(buf), nil
 	case nil:
 		return append(buf, "null"...), nil
 	case string:
@@ -81,6 +83,11 @@ func Append(buf []byte, v any) ([]byte, error) {
 	return append(buf, data...), err
 }
 
+// Func is a value that encodes itself: Append calls it with the buffer
+// and continues with the buffer it returns, which must hold one JSON
+// value more. It lets a caller mark where in a document a value goes.
+type Func func(buf []byte) []byte
+
 const hexDigits = "0123456789abcdef"
 
 // AppendString appends s as a JSON string: quotes, backslashes and control
@@ -88,6 +95,15 @@ const hexDigits = "0123456789abcdef"
 // U+2029 escaped, as encoding/json does.
 func AppendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
+	buf = AppendEscaped(buf, s)
+	return append(buf, '"')
+}
+
+// AppendEscaped appends the content of the JSON string of s, escaped as
+// AppendString escapes it, without the quotes. Escaping works character by
+// character, so the escaped halves of a string, appended one after the
+// other, are the escaped string.
+func AppendEscaped(buf []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -134,8 +150,7 @@ func AppendString(buf []byte, s string) []byte {
 		}
 		i += size
 	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+	return append(buf, s[start:]...)
 }
 
 // buffers recycles response buffers between requests.

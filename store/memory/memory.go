@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimkit/scim"
@@ -97,9 +98,10 @@ type Store struct {
 }
 
 var (
-	_ scim.ResourceStore = (*Store)(nil)
-	_ scim.Patcher       = (*Store)(nil)
-	_ scim.CursorLister  = (*Store)(nil)
+	_ scim.ResourceStore  = (*Store)(nil)
+	_ scim.Patcher        = (*Store)(nil)
+	_ scim.CursorLister   = (*Store)(nil)
+	_ scim.SnapshotReader = (*Store)(nil)
 )
 
 // record is a stored resource. attrs never holds members or groups and is
@@ -115,6 +117,12 @@ type record struct {
 	version      int64
 	members      *memberSet
 	deleted      bool
+	// snap is the record's shared snapshot, built by the first read that
+	// wants one and dropped by every change of what it shows: a write,
+	// a change of membership, a change of a group the record is in.
+	// It is built and stored under the read lock and dropped under the
+	// write lock, so a snapshot is never stored after its record moved on.
+	snap atomic.Pointer[scim.Snapshot]
 }
 
 // index maps a value of one attribute (lower-cased when the attribute is
@@ -136,6 +144,9 @@ func newIndex(a *schema.Attribute, unique bool) *index {
 func (ix *index) records(k string) []*record {
 	if rec, ok := ix.one[k]; ok {
 		return []*record{rec}
+	}
+	if len(ix.many[k]) == 0 {
+		return nil
 	}
 	recs := make([]*record, 0, len(ix.many[k]))
 	for _, rec := range ix.many[k] {
@@ -178,6 +189,10 @@ func (ix *index) remove(k string, rec *record) {
 	}
 }
 
+// key returns the index key of v: v itself when the attribute is
+// caseExact, else its case-folded form, equal for two strings exactly when
+// strings.EqualFold (the filter's "eq" for such attributes) says they are
+// equal, so that an index hit needs no second comparison.
 func (ix *index) key(v string) string {
 	if ix.attr.CaseExact {
 		return v
@@ -446,6 +461,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 			return nil, nil, err
 		}
 		s.indexRemove(rec)
+		s.renamed(rec, rec.attrs, kept)
 		rec.attrs = kept
 		s.indexAdd(rec)
 		if set != nil {
@@ -519,8 +535,74 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	s.db.mu.RLock()
 	defer s.db.mu.RUnlock()
+	recs, total := s.page(q)
+	page := &scim.Page{TotalResults: total}
+	if len(recs) == 0 {
+		return page, nil
+	}
+	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
+	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+	page.Resources = make([]*scim.Resource, len(recs))
+	for i, rec := range recs {
+		page.Resources[i] = s.snapshot(rec, withMembers, withGroups)
+	}
+	return page, nil
+}
+
+// ListSnapshots returns the page of resources q selects, as List does with
+// the zero projection, sharing each resource's snapshot instead of copying
+// it.
+func (s *Store) ListSnapshots(ctx context.Context, q *scim.Query) ([]*scim.Snapshot, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	recs, total := s.page(q)
+	if len(recs) == 0 {
+		return nil, total, nil
+	}
+	out := make([]*scim.Snapshot, len(recs))
+	for i, rec := range recs {
+		out[i] = s.shared(rec)
+	}
+	return out, total, nil
+}
+
+// GetSnapshot returns the resource with the given id, as Get does with the
+// zero projection, sharing its snapshot instead of copying it.
+func (s *Store) GetSnapshot(ctx context.Context, id string) (*scim.Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.db.mu.RLock()
+	defer s.db.mu.RUnlock()
+	rec, ok := s.byID[id]
+	if !ok {
+		return nil, notFound(s.rt, id)
+	}
+	return s.shared(rec), nil
+}
+
+// page returns the records of the page q selects and the number of
+// matches. The caller holds the lock.
+func (s *Store) page(q *scim.Query) ([]*record, int) {
 	if q.Filter == nil && q.SortBy == nil {
-		return s.pageInOrder(q), nil
+		return s.pageInOrder(q)
+	}
+	if q.SortBy == nil {
+		// The page is the matches in creation order: keep only its
+		// records while counting the rest.
+		start := max(q.StartIndex, 1) - 1
+		var recs []*record
+		total := 0
+		s.scan(q, func(rec *record, _ map[string]any) {
+			if total >= start && len(recs) < q.Count {
+				recs = append(recs, rec)
+			}
+			total++
+		})
+		return recs, total
 	}
 	type match struct {
 		rec *record
@@ -530,40 +612,33 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	s.scan(q, func(rec *record, doc map[string]any) {
 		found = append(found, match{rec, doc})
 	})
-	if q.SortBy != nil {
-		by, desc := *q.SortBy, q.Descending
-		sort.SliceStable(found, func(i, j int) bool { return filter.CompareBy(found[i].doc, found[j].doc, by, desc) < 0 })
-	}
-	page := &scim.Page{TotalResults: len(found)}
+	by, desc := *q.SortBy, q.Descending
+	sort.SliceStable(found, func(i, j int) bool { return filter.CompareBy(found[i].doc, found[j].doc, by, desc) < 0 })
 	start := max(q.StartIndex, 1) - 1
 	if start >= len(found) || q.Count <= 0 {
-		return page, nil
+		return nil, len(found)
 	}
 	end := min(start+q.Count, len(found))
-	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
-	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
-	page.Resources = make([]*scim.Resource, 0, end-start)
+	recs := make([]*record, 0, end-start)
 	for _, m := range found[start:end] {
-		page.Resources = append(page.Resources, s.snapshot(m.rec, withMembers, withGroups))
+		recs = append(recs, m.rec)
 	}
-	return page, nil
+	return recs, len(found)
 }
 
 // pageInOrder answers a query without filter or sortBy: every resource
 // matches, in creation order, so the page is found without visiting the
 // resources after it, whatever the number of resources.
-func (s *Store) pageInOrder(q *scim.Query) *scim.Page {
-	page := &scim.Page{TotalResults: len(s.byID)}
+func (s *Store) pageInOrder(q *scim.Query) ([]*record, int) {
+	total := len(s.byID)
 	start := max(q.StartIndex, 1) - 1
-	if start >= page.TotalResults || q.Count <= 0 {
-		return page
+	if start >= total || q.Count <= 0 {
+		return nil, total
 	}
-	withMembers := s.hasMembers && q.Projection.Includes(s.rt, "members")
-	withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
-	page.Resources = make([]*scim.Resource, 0, min(q.Count, page.TotalResults-start))
+	recs := make([]*record, 0, min(q.Count, total-start))
 	skipped := 0
 	for _, rec := range s.order {
-		if len(page.Resources) == q.Count {
+		if len(recs) == q.Count {
 			break
 		}
 		if rec.deleted {
@@ -573,9 +648,9 @@ func (s *Store) pageInOrder(q *scim.Query) *scim.Page {
 			skipped++
 			continue
 		}
-		page.Resources = append(page.Resources, s.snapshot(rec, withMembers, withGroups))
+		recs = append(recs, rec)
 	}
-	return page
+	return recs, total
 }
 
 // ListAfter pages through the resources q.Filter selects in creation
@@ -623,6 +698,10 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 // indexed "eq" comparison. The caller holds the lock.
 func (s *Store) scan(q *scim.Query, match func(rec *record, doc map[string]any)) {
 	candidates, indexed := s.lookup(q.Filter)
+	// An index hit of a filter that is one "eq" comparison is a match:
+	// index keys are equal exactly when the comparison says so.
+	_, exact := q.Filter.(*filter.Compare)
+	exact = exact && indexed
 	if !indexed {
 		candidates = s.order
 	}
@@ -640,7 +719,7 @@ func (s *Store) scan(q *scim.Query, match func(rec *record, doc map[string]any))
 		case needDoc:
 			doc = s.document(rec)
 		}
-		if q.Filter == nil || filter.Match(q.Filter, doc) {
+		if q.Filter == nil || exact || filter.Match(q.Filter, doc) {
 			match(rec, doc)
 		}
 	}
@@ -712,7 +791,9 @@ func (s *Store) lookup(e filter.Expr) ([]*record, bool) {
 			return nil, false
 		}
 		recs := ix.records(ix.key(v))
-		sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
+		if len(recs) > 1 {
+			sort.Slice(recs, func(i, j int) bool { return recs[i].seq < recs[j].seq })
+		}
 		return recs, true
 	case *filter.Logical:
 		left, lok := s.lookup(e.Left)
@@ -763,6 +844,7 @@ func (s *Store) write(rec *record, attrs map[string]any, members []map[string]an
 		return err
 	}
 	s.indexRemove(rec)
+	s.renamed(rec, rec.attrs, attrs)
 	rec.attrs = attrs
 	s.indexAdd(rec)
 	if setMembers && rec.members != nil {
@@ -779,6 +861,7 @@ func (s *Store) write(rec *record, attrs map[string]any, members []map[string]an
 
 // touch records a write: a new version and lastModified.
 func (s *Store) touch(rec *record) {
+	rec.snap.Store(nil)
 	rec.version++
 	rec.lastModified = max(s.db.now().UnixNano(), rec.created)
 }
@@ -909,6 +992,7 @@ func (s *Store) removeMember(rec *record, id string) bool {
 }
 
 func (db *DB) link(member, group string) {
+	db.invalidate(member)
 	if db.groupsOf[member] == nil {
 		db.groupsOf[member] = map[string]struct{}{}
 	}
@@ -916,10 +1000,69 @@ func (db *DB) link(member, group string) {
 }
 
 func (db *DB) unlink(member, group string) {
+	db.invalidate(member)
 	delete(db.groupsOf[member], group)
 	if len(db.groupsOf[member]) == 0 {
 		delete(db.groupsOf, member)
 	}
+}
+
+// invalidate drops the snapshot of the resource with the given id, whose
+// computed groups changed. The caller holds the write lock.
+func (db *DB) invalidate(id string) {
+	for _, s := range db.stores {
+		if rec, ok := s.byID[id]; ok {
+			rec.snap.Store(nil)
+			return
+		}
+	}
+}
+
+// renamed drops the snapshots of a group's members when its displayName,
+// which their computed groups show, changes from before to after. The
+// caller holds the write lock.
+func (s *Store) renamed(rec *record, before, after map[string]any) {
+	was, _ := before["displayName"].(string)
+	is, _ := after["displayName"].(string)
+	if s != s.db.groups || rec.members == nil || was == is {
+		return
+	}
+	for id := range rec.members.index {
+		s.db.invalidate(id)
+	}
+}
+
+// shared returns the record's snapshot, building it when there is none:
+// the record's attributes (never modified in place, so shared), with its
+// members and computed groups when it has any. The caller holds the lock.
+func (s *Store) shared(rec *record) *scim.Snapshot {
+	if snap := rec.snap.Load(); snap != nil {
+		return snap
+	}
+	attrs := rec.attrs
+	var members, groups []any
+	if s.hasMembers && rec.members != nil && rec.members.len() > 0 {
+		values := rec.members.values()
+		members = make([]any, len(values))
+		for i, m := range values {
+			members[i] = m
+		}
+	}
+	if s.hasGroups {
+		groups = s.db.groupsList(rec.id)
+	}
+	if len(members) > 0 || len(groups) > 0 {
+		attrs = maps.Clone(attrs)
+		if len(members) > 0 {
+			attrs["members"] = members
+		}
+		if len(groups) > 0 {
+			attrs["groups"] = groups
+		}
+	}
+	snap := scim.NewSnapshot(&scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)})
+	rec.snap.Store(snap)
+	return snap
 }
 
 // removeFromGroups removes a deleted resource from the groups listing it;

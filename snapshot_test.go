@@ -1,0 +1,83 @@
+package scim_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/fixture"
+	"github.com/scimkit/scim/store/memory"
+)
+
+// Reads with the default attributes are written from each resource's
+// encoded JSON; they must be byte for byte what the general path renders
+// (asked for here with an excludedAttributes naming nothing), under each
+// request's own base URL.
+func TestEncodedReadsMatchRenderedReads(t *testing.T) {
+	db := memory.New()
+	srv, err := scim.New(scim.WithUsers(db.Users()), scim.WithGroups(db.Groups()),
+		scim.WithBearerToken("idp", "token"), scim.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	ctx := context.Background()
+	var ids []string
+	for i := range 3 {
+		u, err := db.Users().Create(ctx, &scim.Resource{Attributes: fixture.User(i)})
+		require.NoError(t, err)
+		ids = append(ids, u.ID)
+	}
+	_, err = db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Staff <&>",
+		"members": []any{map[string]any{"value": ids[0]}, map[string]any{"value": ids[2]}}}})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	mux.Handle("/", srv)
+	get := func(host, target string) (int, http.Header, string) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Host = host
+		req.Header.Set("Authorization", "Bearer token")
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		body, err := io.ReadAll(w.Body)
+		require.NoError(t, err)
+		return w.Code, w.Header(), string(body)
+	}
+	tests := []struct {
+		name, host, target string
+		empty              bool // no resource, so no location
+	}{
+		{"GET a user", "a.example.com", "/Users/" + ids[0], false},
+		{"the same user from another host", "b.example.com", "/Users/" + ids[0], false},
+		{"the same user under a prefix", "b.example.com", "/scim/v2/Users/" + ids[0], false},
+		{"a group", "a.example.com", "/Groups?filter=" + url.QueryEscape(`displayName eq "Staff <&>"`), false},
+		{"a list", "a.example.com", "/Users?startIndex=2&count=5", false},
+		{"a filter", "c.example.com:8443", "/scim/v2/Users?filter=" + url.QueryEscape(`userName eq "user0000001@example.com"`), false},
+		{"a filter without a match", "a.example.com", "/Users?filter=" + url.QueryEscape(`userName eq "nobody"`), true},
+		{"an empty page", "a.example.com", "/Users?count=0", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sep := "?"
+			if u, _ := url.Parse(tt.target); u.RawQuery != "" {
+				sep = "&"
+			}
+			code, header, fast := get(tt.host, tt.target)
+			require.Equal(t, http.StatusOK, code, fast)
+			code, general, rendered := get(tt.host, tt.target+sep+"excludedAttributes=nothing")
+			require.Equal(t, http.StatusOK, code, rendered)
+			assert.Equal(t, rendered, fast)
+			assert.Equal(t, general.Get("ETag"), header.Get("ETag"))
+			assert.Equal(t, general.Get("Content-Length"), header.Get("Content-Length"))
+			if !tt.empty {
+				assert.Contains(t, fast, "http://"+tt.host)
+			}
+		})
+	}
+}
