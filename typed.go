@@ -2,14 +2,16 @@ package scim
 
 import "github.com/scimkit/scim/schema"
 
-// User is a typed view of the User attributes that an application's own
-// users table typically holds, so that a store over that table never
-// handles the canonical map of a Resource. Convert with UserFromResource
-// and User.Resource; attributes the view has no field for are dropped.
-//
-// A password the client sends is not part of the view: a store that keeps
-// one reads r.Attributes["password"] itself.
-type User struct {
+// UserView is a lossy, typed view of a User resource: the attributes an
+// application's own users table typically holds (UserViewPaths lists
+// them), so that a change hook or a store over that table need not handle
+// the canonical map of a Resource. Convert with UserFromResource and
+// UserView.Resource. Every other attribute is dropped: nickName, phone
+// numbers, addresses, roles, emails other than the primary one, the type
+// of the email, and the password hash (read r.Attributes["password"]).
+// A store built on the view advertises only what it keeps by serving
+// schema.Trim(schema.UserResourceType(), scim.UserViewPaths()...).
+type UserView struct {
 	// ID is the resource id; empty before Create assigns one.
 	ID string
 	// ExternalID is the identity provider's own id for the user.
@@ -23,9 +25,10 @@ type User struct {
 	// Email is the value of the primary email, or of the first one when
 	// none is marked primary.
 	Email string
-	// Active is the administrative status. A resource without "active"
-	// reads as active: a provisioned user is active unless told otherwise.
-	Active bool
+	// Active is the administrative status, nil when the resource has no
+	// "active" attribute; IsActive reads nil as active, as a provisioned
+	// user is active unless told otherwise.
+	Active *bool
 	// Title is the user's job title.
 	Title string
 	// PreferredLanguage is a language tag such as "en-US".
@@ -49,9 +52,10 @@ type GroupRef struct {
 	Display string
 }
 
-// Group is a typed view of a Group resource: its name and the ids of its
-// members. Convert with GroupFromResource and Group.Resource.
-type Group struct {
+// GroupView is a lossy, typed view of a Group resource: its name, external
+// id and the ids of its members (the members' type and display are
+// dropped). Convert with GroupFromResource and GroupView.Resource.
+type GroupView struct {
 	// ID is the resource id; empty before Create assigns one.
 	ID string
 	// ExternalID is the identity provider's own id for the group.
@@ -64,22 +68,34 @@ type Group struct {
 	Meta Meta
 }
 
+// UserViewPaths returns the attribute paths a UserView keeps, for
+// schema.Trim.
+func UserViewPaths() []string {
+	return []string{"externalId", "userName", "name.givenName", "name.familyName", "displayName",
+		"emails", "active", "title", "preferredLanguage",
+		schema.EnterpriseUserSchemaURN + ":employeeNumber", schema.EnterpriseUserSchemaURN + ":department",
+		schema.EnterpriseUserSchemaURN + ":manager", "groups"}
+}
+
+// IsActive reports the administrative status: Active, or true when the
+// resource has no "active" attribute.
+func (u *UserView) IsActive() bool { return u.Active == nil || *u.Active }
+
 // UserFromResource returns the typed view of a canonical User resource, as
-// a store receives it in Create and Replace.
-func UserFromResource(r *Resource) *User {
+// a store receives it in Create and Replace or a change hook in a Change.
+func UserFromResource(r *Resource) *UserView {
 	a := r.Attributes
-	u := &User{
+	u := &UserView{
 		ID:                r.ID,
 		ExternalID:        attrString(a, "externalId"),
 		UserName:          attrString(a, "userName"),
 		DisplayName:       attrString(a, "displayName"),
 		Title:             attrString(a, "title"),
 		PreferredLanguage: attrString(a, "preferredLanguage"),
-		Active:            true,
 		Meta:              r.Meta,
 	}
 	if active, ok := a["active"].(bool); ok {
-		u.Active = active
+		u.Active = &active
 	}
 	if name, ok := a["name"].(map[string]any); ok {
 		u.GivenName, u.FamilyName = attrString(name, "givenName"), attrString(name, "familyName")
@@ -104,9 +120,12 @@ func UserFromResource(r *Resource) *User {
 }
 
 // Resource returns u as a canonical User resource, as a store returns it.
-// Empty fields are left out; Active is always set.
-func (u *User) Resource() *Resource {
-	a := map[string]any{"active": u.Active}
+// Empty fields and a nil Active are left out.
+func (u *UserView) Resource() *Resource {
+	a := map[string]any{}
+	if u.Active != nil {
+		a["active"] = *u.Active
+	}
 	putString(a, "externalId", u.ExternalID)
 	putString(a, "userName", u.UserName)
 	putString(a, "displayName", u.DisplayName)
@@ -144,8 +163,8 @@ func (u *User) Resource() *Resource {
 
 // GroupFromResource returns the typed view of a canonical Group resource.
 // Members without an id are skipped.
-func GroupFromResource(r *Resource) *Group {
-	g := &Group{
+func GroupFromResource(r *Resource) *GroupView {
+	g := &GroupView{
 		ID:          r.ID,
 		ExternalID:  attrString(r.Attributes, "externalId"),
 		DisplayName: attrString(r.Attributes, "displayName"),
@@ -163,7 +182,7 @@ func GroupFromResource(r *Resource) *Group {
 
 // Resource returns g as a canonical Group resource. A nil Members leaves
 // "members" out, as a store does when the client did not ask for them.
-func (g *Group) Resource() *Resource {
+func (g *GroupView) Resource() *Resource {
 	a := map[string]any{}
 	putString(a, "externalId", g.ExternalID)
 	putString(a, "displayName", g.DisplayName)

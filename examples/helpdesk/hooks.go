@@ -69,7 +69,7 @@ func (p *provisioning) onChange(ctx context.Context, c scim.Change) {
 func (p *provisioning) userChanged(ctx context.Context, actor string, c scim.Change) {
 	u := scim.UserFromResource(c.Resource)
 	action, detail := userUpdated, u.UserName
-	if u.Active {
+	if u.IsActive() {
 		if p.exec(ctx, "UPDATE users SET deactivated_at = NULL WHERE scim_id = ? AND deactivated_at IS NOT NULL", c.ID) > 0 {
 			action = userReactivated
 		}
