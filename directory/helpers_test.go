@@ -94,3 +94,23 @@ func str(v any) string { s, _ := v.(string); return s }
 func userBody(userName string) string {
 	return `{"schemas":["` + userSchema + `"],"userName":"` + userName + `","password":"Secr3t-` + userName + `","active":true}`
 }
+
+func newRequest(method, path, token string) *http.Request {
+	req := httptest.NewRequest(method, path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+func serve(e *env, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, req)
+	return rec
+}
+
+func serveWith(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}

@@ -73,6 +73,11 @@ func (h *Handler) DeleteDirectory(ctx context.Context, id string) error {
 		errs = append(errs, fmt.Errorf("directory %s: deleting its data: %w", id, err))
 	}
 	if h.log != nil {
+		// Write the entries of requests already served first, so that
+		// none lands in the log after it is deleted.
+		if err := h.FlushLog(ctx); err != nil {
+			errs = append(errs, err)
+		}
 		if err := h.log.DeleteDirectory(ctx, id); err != nil {
 			errs = append(errs, fmt.Errorf("directory %s: deleting its log: %w", id, err))
 		}
