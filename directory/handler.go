@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -324,7 +325,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		UserAgent: r.UserAgent(), TokenID: tok.ID, ResourceID: resourceID(rest)},
 		relPath: rest, respBody: rec.body, respTotal: rec.total}
 	if reqBody != nil {
-		p.reqBody, p.reqTotal = reqBody.body, reqBody.total
+		// The Server may stop reading at an error: the note says how long
+		// the body was, not how much of it was read.
+		p.reqBody, p.reqTotal = reqBody.body, max(reqBody.total, r.ContentLength)
+	}
+	if p.ResourceID == "" && rec.location != "" {
+		p.ResourceID = lastSegment(rec.location)
 	}
 	h.enqueue(job{entry: p})
 }
@@ -448,8 +454,6 @@ func (h *Handler) finish(p *pendingEntry) Entry {
 	if m, ok := doc.(map[string]any); ok {
 		if e.Status >= 400 {
 			e.ScimType, _ = m["scimType"].(string)
-		} else if e.ResourceID == "" && e.Status == http.StatusCreated {
-			e.ResourceID, _ = m["id"].(string)
 		}
 	}
 	return e
@@ -466,6 +470,15 @@ func resourceID(rest string) string {
 		return ""
 	}
 	return parts[1]
+}
+
+// lastSegment returns the unescaped last segment of a Location URL.
+func lastSegment(loc string) string {
+	seg := loc[strings.LastIndexByte(loc, '/')+1:]
+	if s, err := url.PathUnescape(seg); err == nil {
+		return s
+	}
+	return seg
 }
 
 func pathWithQuery(p, q string) string {
@@ -514,15 +527,17 @@ func (c *capture) Close() error { return c.rc.Close() }
 // limit bytes of its body.
 type recorder struct {
 	http.ResponseWriter
-	limit int
-	code  int
-	body  []byte
-	total int64
+	limit    int
+	code     int
+	location string
+	body     []byte
+	total    int64
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.code == 0 {
 		r.code = code
+		r.location = r.Header().Get("Location")
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
