@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -449,11 +450,11 @@ func (h *Handler) do(j job) {
 func (h *Handler) finish(p *pendingEntry) Entry {
 	e := p.Entry
 	e.RequestBody, _ = h.red.body(p.relPath, p.reqBody, p.reqTotal)
-	var doc any
-	e.ResponseBody, doc = h.red.body(p.relPath, p.respBody, p.respTotal)
-	if m, ok := doc.(map[string]any); ok {
-		if e.Status >= 400 {
-			e.ScimType, _ = m["scimType"].(string)
+	e.ResponseBody, _ = h.red.body(p.relPath, p.respBody, p.respTotal)
+	if e.Status >= 400 && int64(len(p.respBody)) == p.respTotal {
+		var doc struct{ ScimType string }
+		if json.Unmarshal(p.respBody, &doc) == nil {
+			e.ScimType = doc.ScimType
 		}
 	}
 	return e

@@ -86,6 +86,20 @@ func typeTree(rt *schema.ResourceType) *node {
 type redactor struct {
 	byEndpoint map[string]*node // "/users" -> tree
 	union      *node            // every resource type's tree merged
+	// names are the lowercase names of every sensitive attribute, and
+	// "password": a body that contains none of them (in any case, and
+	// without \u escapes that could spell one) has nothing to redact.
+	names [][]byte
+}
+
+// collectNames adds the names of n's sensitive descendants to set.
+func collectNames(n *node, set map[string]bool) {
+	for k, c := range n.children {
+		if c.sensitive {
+			set[k] = true
+		}
+		collectNames(c, set)
+	}
 }
 
 func newRedactor(types []*schema.ResourceType) *redactor {
@@ -95,6 +109,11 @@ func newRedactor(types []*schema.ResourceType) *redactor {
 		r.byEndpoint[strings.ToLower(rt.Endpoint)] = t
 		merge(r.union, t)
 		r.union.urns = append(r.union.urns, t.urns...)
+	}
+	set := map[string]bool{"password": true}
+	collectNames(r.union, set)
+	for k := range set {
+		r.names = append(r.names, []byte(k))
 	}
 	// /Me is a User.
 	if u, ok := r.byEndpoint["/users"]; ok {
@@ -136,6 +155,12 @@ func (r *redactor) body(path string, captured []byte, total int64) (string, any)
 	if int64(len(captured)) < total {
 		return "[body of " + strconv.FormatInt(total, 10) + " bytes not kept: over the capture limit]", nil
 	}
+	if !r.mayHoldSecrets(captured) {
+		// The common case, such as every response to a GET: no name
+		// of a sensitive attribute appears, so the body is kept as it is,
+		// without decoding and encoding it again.
+		return string(captured), nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(captured))
 	dec.UseNumber()
 	var doc any
@@ -148,6 +173,22 @@ func (r *redactor) body(path string, captured []byte, total int64) (string, any)
 		return "[body not kept: not encodable]", nil
 	}
 	return string(out), doc
+}
+
+// mayHoldSecrets reports whether body might hold a sensitive value: it
+// names a sensitive attribute in some case, or uses a \u escape that
+// could spell one.
+func (r *redactor) mayHoldSecrets(body []byte) bool {
+	if bytes.Contains(body, []byte(`\u`)) {
+		return true
+	}
+	lower := bytes.ToLower(body)
+	for _, n := range r.names {
+		if bytes.Contains(lower, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactDoc redacts a SCIM message: a resource, a PatchOp, a bulk request
