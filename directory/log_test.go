@@ -96,8 +96,8 @@ func TestRequestLogEntries(t *testing.T) {
 	entries, err := e.h.QueryLog(context.Background(), d.ID, directory.LogQuery{})
 	require.NoError(t, err)
 	type row struct {
-		Method, Path     string
-		Status           int
+		Method, Path    string
+		Status          int
 		ScimType, ResID string
 		Token           bool
 		ReqPrefix       string
