@@ -132,3 +132,8 @@ func (h *Handler) QueryLog(ctx context.Context, dirID string, q LogQuery) ([]Ent
 	}
 	return h.log.Query(ctx, dirID, q)
 }
+
+// Reload drops this Handler's built Server of directory id, so that the
+// directory's next request asks the Backend for its stores again: call it
+// on every instance after moving a directory to another database.
+func (h *Handler) Reload(id string) { h.evict(id) }

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -207,4 +208,61 @@ func TestDirectoryNames(t *testing.T) {
 	}
 	_, err := e.h.CreateDirectory(context.Background(), "acme")
 	assert.ErrorIs(t, err, scim.ErrConflict)
+}
+
+// movingBackend places directories on one of two memory backends, as a
+// host with two databases does.
+type movingBackend struct {
+	mu    sync.Mutex
+	where map[string]*directory.MemoryBackend
+	def   *directory.MemoryBackend
+}
+
+func (m *movingBackend) of(id string) *directory.MemoryBackend {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b, ok := m.where[id]; ok {
+		return b
+	}
+	return m.def
+}
+
+func (m *movingBackend) Stores(ctx context.Context, id string) (scim.ResourceStore, scim.ResourceStore, error) {
+	return m.of(id).Stores(ctx, id)
+}
+
+func (m *movingBackend) DeleteData(ctx context.Context, id string) error {
+	return m.of(id).DeleteData(ctx, id)
+}
+
+func TestReloadAsksTheBackendAgain(t *testing.T) {
+	first, second := directory.NewMemoryBackend(), directory.NewMemoryBackend()
+	be := &movingBackend{where: map[string]*directory.MemoryBackend{}, def: first}
+	reg := directory.NewMemoryRegistry()
+	h, err := directory.New(reg, be, directory.WithLogger(quiet()), directory.WithServerOptions(scim.WithLogger(quiet())))
+	require.NoError(t, err)
+	defer h.Close()
+	d, err := h.CreateDirectory(context.Background(), "acme")
+	require.NoError(t, err)
+	token, _, err := h.CreateToken(context.Background(), d.ID, "")
+	require.NoError(t, err)
+	count := func() string {
+		res := serveWith(h, newRequest("GET", "/acme/v2/Users", token))
+		require.Equal(t, 200, res.Code)
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(res.Body.Bytes(), &body))
+		return fmt.Sprint(body["totalResults"])
+	}
+	users, _, err := first.Stores(context.Background(), d.ID)
+	require.NoError(t, err)
+	_, err = users.Create(context.Background(), &scim.Resource{Attributes: map[string]any{"userName": "bjensen"}})
+	require.NoError(t, err)
+	assert.Equal(t, "1", count())
+
+	be.mu.Lock()
+	be.where[d.ID] = second
+	be.mu.Unlock()
+	assert.Equal(t, "1", count(), "the built server is kept")
+	h.Reload(d.ID)
+	assert.Equal(t, "0", count(), "after Reload the directory is served from where the Backend now places it")
 }
