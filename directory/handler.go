@@ -304,10 +304,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
 	u.Path = rest
 	if u.RawPath != "" {
-		u.RawPath = strings.TrimPrefix(u.RawPath, "/"+name+"/v2")
-		if !strings.HasPrefix(u.RawPath, "/") {
-			u.RawPath = ""
-		}
+		// The escaped path begins with the name as the client spelled it:
+		// drop its first two segments.
+		_, after, _ := strings.Cut(strings.TrimPrefix(u.RawPath, "/"), "/")
+		u.RawPath = strings.TrimPrefix(after, "v2")
 	}
 	r2.URL = &u
 	if h.log == nil {

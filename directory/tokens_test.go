@@ -266,3 +266,29 @@ func TestReloadAsksTheBackendAgain(t *testing.T) {
 	h.Reload(d.ID)
 	assert.Equal(t, "0", count(), "after Reload the directory is served from where the Backend now places it")
 }
+
+func TestRefusalsAnswerAtOnce(t *testing.T) {
+	e := newEnv(t)
+	_, token := e.dir(t, "acme")
+	tests := []struct {
+		name, path, token, body string
+		status                  int
+		close                   bool
+	}{
+		{"wrong token with a body closes the connection", "/scim/acme/v2/Users", "scimdir_x", userBody("x"), 401, true},
+		{"wrong token without a body", "/scim/acme/v2/Users", "scimdir_x", "", 401, false},
+		{"name spelled with escapes and capitals", "/scim/Ac%6De/v2/Users", token, "", 200, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := "GET"
+			if tt.body != "" {
+				method = "POST"
+			}
+			res := e.do(method, tt.path, tt.token, tt.body)
+			assert.Equal(t, tt.status, res.status, res.raw)
+			assert.Equal(t, tt.close, res.header.Get("Connection") == "close")
+			assert.Equal(t, scim.ContentType, res.header.Get("Content-Type"))
+		})
+	}
+}
