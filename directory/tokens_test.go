@@ -278,6 +278,7 @@ func TestRefusalsAnswerAtOnce(t *testing.T) {
 		{"wrong token with a body closes the connection", "/scim/acme/v2/Users", "scimdir_x", userBody("x"), 401, true},
 		{"wrong token without a body", "/scim/acme/v2/Users", "scimdir_x", "", 401, false},
 		{"name spelled with escapes and capitals", "/scim/Ac%6De/v2/Users", token, "", 200, false},
+		{"escaped name and an escaped id reach the resource route", "/scim/Ac%6De/v2/Users/a%2Fb", token, "", 404, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,6 +290,7 @@ func TestRefusalsAnswerAtOnce(t *testing.T) {
 			assert.Equal(t, tt.status, res.status, res.raw)
 			assert.Equal(t, tt.close, res.header.Get("Connection") == "close")
 			assert.Equal(t, scim.ContentType, res.header.Get("Content-Type"))
+			assert.NotContains(t, str(res.body["detail"]), "no SCIM endpoint", "the id is routed as one path segment")
 		})
 	}
 }
