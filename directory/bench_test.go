@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimkit/scim/directory"
@@ -64,4 +65,34 @@ func BenchmarkGet(b *testing.B) {
 			b.ReportMetric(float64(h.LogDropped())/float64(b.N), "dropped/op")
 		})
 	}
+}
+
+// The work of a request does not grow with the number of directories:
+// a GET in one of 300 directories allocates as much as in the only one.
+func TestRequestCostIsFlatInTheNumberOfDirectories(t *testing.T) {
+	allocs := func(dirs int) float64 {
+		// No log: its background writer would allocate while the
+		// requests are counted.
+		e := &env{reg: directory.NewMemoryRegistry(), be: directory.NewMemoryBackend()}
+		h, err := directory.New(e.reg, e.be, directory.WithLogger(quiet()), directory.WithBaseURL("https://example.com/scim"))
+		require.NoError(t, err)
+		defer h.Close()
+		e.h, e.mux = h, http.NewServeMux()
+		e.mux.Handle("/scim/", http.StripPrefix("/scim", h))
+		var path, token string
+		for i := range dirs {
+			_, tok := e.dir(t, fmt.Sprintf("d%d", i))
+			res := e.do("POST", fmt.Sprintf("/scim/d%d/v2/Users", i), tok, `{"schemas":["`+userSchema+`"],"userName":"bjensen"}`)
+			require.Equal(t, 201, res.status)
+			path, token = fmt.Sprintf("/scim/d%d/v2/Users/%s", i, str(res.body["id"])), tok
+		}
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return testing.AllocsPerRun(200, func() {
+			rec := httptest.NewRecorder()
+			e.mux.ServeHTTP(rec, req)
+		})
+	}
+	one, many := allocs(1), allocs(300)
+	assert.InDelta(t, 1.0, many/one, 0.05, "allocations per GET: %v with one directory, %v with 300", one, many)
 }

@@ -294,3 +294,59 @@ func TestRefusalsAnswerAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// countingBackend counts how often a directory's stores are opened.
+type countingBackend struct {
+	*directory.MemoryBackend
+	mu    sync.Mutex
+	opens int
+}
+
+func (c *countingBackend) Stores(ctx context.Context, id string) (scim.ResourceStore, scim.ResourceStore, error) {
+	c.mu.Lock()
+	c.opens++
+	c.mu.Unlock()
+	return c.MemoryBackend.Stores(ctx, id)
+}
+
+func TestServersAreBuiltOncePerDirectory(t *testing.T) {
+	be := &countingBackend{MemoryBackend: directory.NewMemoryBackend()}
+	h, err := directory.New(directory.NewMemoryRegistry(), be, directory.WithLogger(quiet()),
+		directory.WithServerCacheSize(2), directory.WithServerOptions(scim.WithLogger(quiet())))
+	require.NoError(t, err)
+	defer h.Close()
+	ctx := context.Background()
+	tokens := map[string]string{}
+	for _, name := range []string{"a1", "a2", "a3"} {
+		d, err := h.CreateDirectory(ctx, name)
+		require.NoError(t, err)
+		tokens[name], _, err = h.CreateToken(ctx, d.ID, "")
+		require.NoError(t, err)
+	}
+	get := func(name string) {
+		require.Equal(t, 200, serveWith(h, newRequest("GET", "/"+name+"/v2/Users", tokens[name])).Code)
+	}
+	opens := func() int { be.mu.Lock(); defer be.mu.Unlock(); return be.opens }
+	steps := []struct {
+		name  string
+		do    func()
+		opens int
+	}{
+		{"first request builds", func() { get("a1") }, 1},
+		{"later requests reuse it", func() { get("a1"); get("a1"); get("a1") }, 1},
+		{"another directory builds its own", func() { get("a2"); get("a2") }, 2},
+		{"a third evicts the least recently used", func() { get("a3"); get("a2") }, 3},
+		{"the evicted one is rebuilt", func() { get("a1") }, 4},
+		{"a rename rebuilds", func() {
+			d, err := h.DirectoryByName(ctx, "a1")
+			require.NoError(t, err)
+			require.NoError(t, h.RenameDirectory(ctx, d.ID, "b1"))
+			tokens["b1"] = tokens["a1"]
+			get("b1")
+		}, 5},
+	}
+	for _, s := range steps {
+		s.do()
+		assert.Equal(t, s.opens, opens(), s.name)
+	}
+}
