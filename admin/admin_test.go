@@ -259,7 +259,7 @@ func TestDirectoryPage(t *testing.T) {
 	assert.Contains(t, body, "scimType uniqueness")
 	_, body = e.get(t, "/admin/d/"+d.ID)
 	assert.Contains(t, body, `href="../d/`+d.ID+`?before=3"`)
-	_, body = e.get(t, "/admin/d/" + d.ID + "?resource=" + id)
+	_, body = e.get(t, "/admin/d/"+d.ID+"?resource="+id)
 	assert.Contains(t, body, "[redacted]")
 	assert.NotContains(t, body, "hunter2")
 	assert.Contains(t, body, `class="token-row"`)
