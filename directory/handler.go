@@ -20,6 +20,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/memory"
@@ -45,6 +48,10 @@ type Handler struct {
 	userType   *schema.ResourceType
 	groupType  *schema.ResourceType
 	red        *redactor
+
+	meterProvider  metric.MeterProvider
+	tracerProvider trace.TracerProvider
+	tel            *telemetry
 
 	mu      sync.Mutex
 	servers map[string]*list.Element // directory id -> *cached in lru
@@ -116,12 +123,16 @@ func New(reg Registry, be Backend, opts ...Option) (*Handler, error) {
 		types = append(types, h.groupType)
 	}
 	h.red = newRedactor(types)
+	var err error
+	if h.tel, err = newTelemetry(h.meterProvider, h.tracerProvider); err != nil {
+		return nil, fmt.Errorf("directory: telemetry: %w", err)
+	}
 	probe := memory.New()
 	var groups scim.ResourceStore
 	if h.groupType != nil {
 		groups = probe.Groups()
 	}
-	if _, err := h.build(Directory{ID: "probe", Name: "probe"}, probe.Users(), groups); err != nil {
+	if _, err = h.build(Directory{ID: "probe", Name: "probe"}, probe.Users(), groups); err != nil {
 		return nil, fmt.Errorf("directory: server options: %w", err)
 	}
 	h.queue = make(chan job, h.queueSize)
@@ -289,6 +300,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, errUnauthorized)
 		h.logRefused(r, name, rest, start)
+		if h.tel != nil {
+			h.tel.end(r.Context(), nil, "", r.Method, rest, http.StatusUnauthorized, nil, "", h.now().Sub(start))
+		}
 		return
 	}
 	h.touch(tok)
@@ -300,6 +314,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := NewContext(r.Context(), d)
 	ctx = context.WithValue(ctx, principalKey{}, Principal{Directory: d, TokenID: tok.ID, TokenLabel: tok.Label})
+	var span trace.Span
+	telOn := false
+	if h.tel != nil {
+		if h.tel.tracing() {
+			ctx, span = h.tel.start(ctx, r, d, rest)
+			defer span.End()
+		}
+		telOn = (span != nil && span.IsRecording()) || h.tel.metricsOn(ctx)
+	}
 	r2 := r.WithContext(ctx)
 	u := *r.URL
 	u.Path = rest
@@ -310,17 +333,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.RawPath = strings.TrimPrefix(after, "v2")
 	}
 	r2.URL = &u
-	if h.log == nil {
+	if h.log == nil && !telOn {
 		srv.ServeHTTP(w, r2)
 		return
 	}
 	var reqBody *capture
-	if r.Body != nil && r.Body != http.NoBody {
+	if h.log != nil && r.Body != nil && r.Body != http.NoBody {
 		reqBody = &capture{rc: r.Body, limit: h.bodyLimit}
 		r2.Body = reqBody
 	}
-	rec := &recorder{ResponseWriter: w, limit: h.bodyLimit}
+	limit := telemetryBodyLimit
+	if h.log != nil {
+		limit = h.bodyLimit
+	}
+	rec := &recorder{ResponseWriter: w, limit: limit}
 	srv.ServeHTTP(rec, r2)
+	if telOn {
+		resID := resourceID(rest)
+		if resID == "" && rec.location != "" {
+			resID = lastSegment(rec.location)
+		}
+		h.tel.end(ctx, span, d.Name, r.Method, rest, rec.status(), rec.body, resID, h.now().Sub(start))
+	}
+	if h.log == nil {
+		return
+	}
 	p := &pendingEntry{Entry: Entry{DirectoryID: d.ID, Time: start, Duration: h.now().Sub(start),
 		Method: r.Method, Path: pathWithQuery(rest, r.URL.RawQuery), Status: rec.status(),
 		UserAgent: r.UserAgent(), TokenID: tok.ID, ResourceID: resourceID(rest)},
