@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -84,4 +85,74 @@ func TestAllocationBudgets(t *testing.T) {
 			t.Logf("%s: %.0f allocations per request", tt.name, allocs)
 		})
 	}
+}
+
+// body is a request body that can be read again, so that a request is
+// reused between the runs of an allocation count.
+type body struct{ bytes.Reader }
+
+func (*body) Close() error { return nil }
+
+// Allocation budgets per request of the writes of every sync cycle,
+// served by ServeHTTP over the memory store as TestAllocationBudgets
+// serves the reads: a request and a response writer are reused, and the
+// body is read again from the same bytes. One member added or removed
+// costs the same whatever the size of the group.
+func TestWriteAllocationBudgets(t *testing.T) {
+	ctx := context.Background()
+	newServer := func(t *testing.T) (*memory.DB, *scim.Server) {
+		db := memory.New()
+		srv, err := scim.New(scim.WithUsers(db.Users()), scim.WithGroups(db.Groups()),
+			scim.WithBearerToken("idp", "token"), scim.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err)
+		return db, srv
+	}
+	// serve sends bodies in turn through one request and returns the
+	// allocations per request.
+	serve := func(t *testing.T, srv *scim.Server, method, target string, want int, bodies ...[]byte) float64 {
+		b := &body{}
+		req := httptest.NewRequest(method, target, nil)
+		req.Header.Set("Authorization", "Bearer token")
+		req.Header.Set("Content-Type", scim.ContentType)
+		req.Body = b
+		w := &discardWriter{header: http.Header{}}
+		i := 0
+		run := func() {
+			b.Reset(bodies[i%len(bodies)])
+			i++
+			req.ContentLength = int64(b.Len())
+			w.reset()
+			srv.ServeHTTP(w, req)
+		}
+		for range 2 * len(bodies) {
+			run()
+			require.Equal(t, want, w.status)
+		}
+		allocs := testing.AllocsPerRun(100*len(bodies), run)
+		assert.Equal(t, want, w.status)
+		return allocs
+	}
+
+	t.Run("member add and remove", func(t *testing.T) {
+		for _, n := range []int{100, 10000} {
+			t.Run(fmt.Sprint(n), func(t *testing.T) {
+				db, srv := newServer(t)
+				members := make([]any, n)
+				for i := range members {
+					u, err := db.Users().Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": fmt.Sprint("member-", i)}})
+					require.NoError(t, err)
+					members[i] = map[string]any{"value": u.ID}
+				}
+				u, err := db.Users().Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": "new"}})
+				require.NoError(t, err)
+				g, err := db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Big", "members": members}})
+				require.NoError(t, err)
+				add := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"` + u.ID + `"}]}]}`)
+				remove := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"` + u.ID + `\"]"}]}`)
+				allocs := serve(t, srv, http.MethodPatch, "/Groups/"+g.ID, http.StatusNoContent, add, remove)
+				assert.LessOrEqual(t, allocs, 75.0, "allocations per member add or remove")
+				t.Logf("%d members: %.0f allocations per member add or remove", n, allocs)
+			})
+		}
+	})
 }
