@@ -194,7 +194,7 @@ func (s *Server) current(ctx context.Context, e *endpoint, id, ifMatch string) (
 
 // decode reads a JSON request body within the payload limit.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != ContentType && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 			return nil, scimerr.New(scimerr.UnsupportedMediaType,

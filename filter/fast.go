@@ -10,7 +10,12 @@ import (
 // cycle, a single comparison such as `userName eq "bjensen"` or
 // `title pr`, without the general parser, which allocates heavily. It
 // reports false when s has any other form; the general parser then decides.
-func parseSimple(s string, rt *schema.ResourceType, opts Options) (Expr, bool, error) {
+//
+// With a parent attribute, s is the filter inside a PATCH path's brackets,
+// such as the `value eq "2819c223"` of members[value eq "2819c223"], which
+// identity providers send for every member they remove: its path is a
+// sub-attribute name of parent, resolved as the general parser resolves it.
+func parseSimple(s string, rt *schema.ResourceType, parent *schema.Attribute, opts Options) (Expr, bool, error) {
 	s = strings.TrimSpace(s)
 	path, rest, ok := strings.Cut(s, " ")
 	if !ok || strings.ContainsAny(path, `[]()"`) {
@@ -31,9 +36,20 @@ func parseSimple(s string, rt *schema.ResourceType, opts Options) (Expr, bool, e
 		strings.ContainsAny(value[1:len(value)-1], `"\`) || hasControl(value) {
 		return nil, false, nil
 	}
-	p, err := resolvePath(path, rt)
-	if err != nil {
-		return nil, false, nil
+	var p AttrPath
+	if parent != nil {
+		if !validName(path) {
+			return nil, false, nil
+		}
+		p = AttrPath{Name: path}
+		if sub := parent.SubAttribute(path); sub != nil {
+			p.Target = schema.Target{Attr: sub}
+		}
+	} else {
+		var err error
+		if p, err = resolvePath(path, rt); err != nil {
+			return nil, false, nil
+		}
 	}
 	if err := refuseNeverReturned(p); err != nil {
 		return nil, true, err

@@ -56,7 +56,7 @@ func Parse(s string, rt *schema.ResourceType, opts Options) (Expr, error) {
 		return nil, err
 	}
 	s = strings.TrimSpace(s)
-	if e, ok, err := parseSimple(s, rt, opts); ok {
+	if e, ok, err := parseSimple(s, rt, nil, opts); ok {
 		return e, err
 	}
 	return parseExpr(s, rt, nil, opts)
@@ -289,7 +289,16 @@ func ParsePath(s string, rt *schema.ResourceType, opts Options) (*Path, error) {
 			return nil, schema.Errorf(schema.InvalidPath, "unknown sub-attribute %q of %s", sub, p.Attr.Name)
 		}
 	}
-	inner, err := parseExpr(s[open+1:closing], rt, p.Attr, opts)
+	text := s[open+1 : closing]
+	if text == strings.TrimSpace(text) {
+		if e, ok, err := parseSimple(text, rt, p.Attr, opts); ok {
+			if err != nil {
+				return nil, err
+			}
+			return &Path{AttrPath: p, Filter: e}, nil
+		}
+	}
+	inner, err := parseExpr(text, rt, p.Attr, opts)
 	if err != nil {
 		return nil, err
 	}

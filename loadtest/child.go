@@ -293,7 +293,7 @@ func newRaw(db *sql.DB, table string, postgres bool) http.Handler {
 		}
 		return s
 	}
-	byID, byUserName, byExternalID := q("id = ?"), q("lower(user_name) = lower(?)"), q("external_id = ?")
+	byID, byUserName, byExternalID := q("id = ?"), q("user_name_lower = lower(?)"), q("external_id = ?")
 	write := func(w http.ResponseWriter, r *http.Request, query, arg string) {
 		var data []byte
 		err := db.QueryRowContext(r.Context(), query, arg).Scan(&data)

@@ -38,7 +38,9 @@ func (r *Request) MemberDelta(rt *schema.ResourceType) (Delta, bool) {
 	if !ok || !isMembers(t) {
 		return Delta{}, false
 	}
-	b := deltaBuilder{rt: rt, members: t.Attr, adding: map[string]int{}, removing: map[string]bool{}}
+	// The sets are made by the first operation that needs them, so that
+	// a request that is not about members costs nothing here.
+	b := deltaBuilder{rt: rt, members: t.Attr}
 	for _, op := range r.Operations {
 		if !b.operation(op) {
 			return Delta{}, false
@@ -162,6 +164,9 @@ func (b *deltaBuilder) removeID(id string) {
 	if b.removeAll || b.removing[id] {
 		return
 	}
+	if b.removing == nil {
+		b.removing = map[string]bool{}
+	}
 	b.removing[id] = true
 	b.toRemove = append(b.toRemove, id)
 }
@@ -182,6 +187,9 @@ func (b *deltaBuilder) add(value any) bool {
 		}
 		if _, ok := b.adding[id]; ok {
 			continue
+		}
+		if b.adding == nil {
+			b.adding = map[string]int{}
 		}
 		b.adding[id] = len(b.toAdd)
 		b.toAdd = append(b.toAdd, m)

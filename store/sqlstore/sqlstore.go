@@ -380,11 +380,16 @@ func (s *Store) groupsOf(ctx context.Context, q querier, r *row) ([]any, error) 
 	return out, nil
 }
 
-// groupsColumn is a PostgreSQL scalar subquery selecting the groups of the
-// user in row r as a JSON array of {"value", "display"} objects (NULL when
-// there are none), so that a list reads a user and its groups at once.
+// groupsColumn is a scalar subquery selecting the groups of the user in
+// row r as a JSON array of {"value", "display"} objects (NULL or an empty
+// array when there are none), so that a list reads a user and its groups
+// at once.
 func (s *Store) groupsColumn(t *translator) string {
-	return "(SELECT json_agg(json_build_object('value', m.group_id, 'display', g.display_name)) FROM " +
+	agg := "json_agg(json_build_object("
+	if !s.db.d.pg() {
+		agg = "json_group_array(json_object("
+	}
+	return "(SELECT " + agg + "'value', m.group_id, 'display', g.display_name)) FROM " +
 		s.db.members + " m JOIN " + s.db.resources + " g ON g.type = " + t.arg(s.db.groups.rt.Name) +
 		" AND g.id = m.group_id WHERE m.member_id = r.id)"
 }
@@ -915,6 +920,40 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond
+	if q.Count > 0 && q.StartIndex <= 1 && q.SortBy == nil && singleHit(q.Filter) {
+		// The lookup of every sync cycle matches one row, or a few: the
+		// page without the window function that counts the matches, and
+		// with the users' groups on both dialects, in one round trip; the
+		// page is the total unless it is full.
+		withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
+		query := "SELECT " + columns
+		if withGroups {
+			query += ", " + s.groupsColumn(t)
+		}
+		list, args := t.finish(query + from + " ORDER BY r.seq LIMIT " + t.arg(q.Count))
+		rows, err := s.db.queryContext(ctx, list, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
+		}
+		found, err := s.collect(rows, withGroups)
+		if err != nil {
+			return nil, err
+		}
+		page.TotalResults = len(found)
+		if len(found) == q.Count {
+			// A full page: count the matches.
+			t = s.translator()
+			where, err := t.expr(q.Filter)
+			if err != nil {
+				return nil, err
+			}
+			count, args := t.finish("SELECT COUNT(*) FROM " + s.db.resources + " r WHERE r.type = " + t.arg(s.rt.Name) + " AND " + where)
+			if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
+				return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
+			}
+		}
+		return page, s.fill(ctx, page, found, q.Projection)
+	}
 	if q.Count > 0 {
 		// One query returns the page and, with a window function, the
 		// total; only a page past the end needs a separate count.
@@ -948,6 +987,21 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
 	}
 	return page, nil
+}
+
+// singleHit reports whether e is an eq comparison of userName,
+// externalId or id, the lookups of every sync cycle, which match one
+// resource or a few.
+func singleHit(e filter.Expr) bool {
+	c, ok := e.(*filter.Compare)
+	if !ok || c.Op != filter.Eq || c.Path.Attr == nil || c.Path.Target.Sub != nil || c.Path.Extension != "" {
+		return false
+	}
+	switch c.Path.Attr.Name {
+	case "userName", "externalId", "id":
+		return true
+	}
+	return false
 }
 
 // collect reads the rows of a query: columns, then groupsColumn when
