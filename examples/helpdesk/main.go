@@ -32,6 +32,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/scimkit/scim/directory"
 	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/jsonapi"
 	"github.com/scimkit/scim/store/sqlmap"
@@ -42,6 +43,13 @@ func main() {
 	dbFile := flag.String("db", "helpdesk.db", "SQLite database file, created when missing")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if ran, err := runCommand(context.Background(), *dbFile, flag.Args(), os.Stdout); ran {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
 	if err := run(*addr, *dbFile, os.Getenv("SCIM_TOKEN"), logger); err != nil {
 		logger.Error("helpdesk stopped", "error", err)
 		os.Exit(1)
@@ -70,6 +78,7 @@ func run(addr, dbFile, token string, logger *slog.Logger) error {
 var tables = []string{
 	`CREATE TABLE IF NOT EXISTS users (
 		id INTEGER PRIMARY KEY,
+		directory TEXT NOT NULL DEFAULT '',
 		scim_id TEXT NOT NULL UNIQUE,
 		username TEXT NOT NULL,
 		first_name TEXT,
@@ -84,17 +93,17 @@ var tables = []string{
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL,
 		deactivated_at DATETIME)`,
-	`CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users (lower(username))`,
-	`CREATE INDEX IF NOT EXISTS users_external_ref ON users (external_ref)`,
+	// The unique indexes of usernames and team names lead with the
+	// directory (upgradeForDirectories in directories.go).
 	`CREATE TABLE IF NOT EXISTS teams (
 		id INTEGER PRIMARY KEY,
+		directory TEXT NOT NULL DEFAULT '',
 		scim_id TEXT NOT NULL UNIQUE,
 		name TEXT NOT NULL,
 		external_ref TEXT,
 		version INTEGER NOT NULL DEFAULT 1,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL)`,
-	`CREATE UNIQUE INDEX IF NOT EXISTS teams_name ON teams (lower(name))`,
 	`CREATE TABLE IF NOT EXISTS team_members (
 		team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
 		user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -122,22 +131,29 @@ var tables = []string{
 type app struct {
 	db     *sql.DB
 	stores *sqlmap.Stores
+	dirs   *directory.Handler // every directory but the default one
 }
 
 // newApp returns the helpdesk and its handler: its JSON API and SCIM at
 // /scim/v2/.
 func newApp(db *sql.DB, token string, logger *slog.Logger) (*app, http.Handler, error) {
-	srv, stores, err := newSCIM(db, token, &provisioning{db: db, logger: logger}, logger)
+	hooks := &provisioning{db: db, logger: logger}
+	srv, stores, err := newSCIM(db, token, hooks, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &app{db: db, stores: stores}
+	dirs, err := newDirectories(context.Background(), db, stores, hooks, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &app{db: db, stores: stores, dirs: dirs}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/tickets", a.listTickets)
 	mux.HandleFunc("POST /api/tickets", a.openTicket)
 	mux.HandleFunc("GET /api/teams", a.listTeams)
 	mux.HandleFunc("GET /api/audit", a.listAudit)
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+	mountDirectories(mux, dirs)
 	return a, mux, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"net/http"
@@ -18,7 +19,7 @@ import (
 // exactly the mapped attributes.
 var mapping = sqlmap.Mapping{
 	Dialect: sqlstore.SQLite,
-	Users: &sqlmap.Table{Name: "users", Key: "id", ID: "scim_id", Version: "version",
+	Users: &sqlmap.Table{Name: "users", Key: "id", ID: "scim_id", Version: "version", Directory: "directory",
 		Created: "created_at", Modified: "updated_at",
 		Columns: []sqlmap.Column{
 			{Path: "userName", Name: "username"},
@@ -31,7 +32,7 @@ var mapping = sqlmap.Mapping{
 			{Path: "externalId", Name: "external_ref"},
 			{Path: schema.EnterpriseUserSchemaURN + ":department", Name: "department"},
 		}},
-	Groups: &sqlmap.Table{Name: "teams", Key: "id", ID: "scim_id", Version: "version",
+	Groups: &sqlmap.Table{Name: "teams", Key: "id", ID: "scim_id", Version: "version", Directory: "directory",
 		Created: "created_at", Modified: "updated_at",
 		Columns: []sqlmap.Column{
 			{Path: "displayName", Name: "name"},
@@ -43,6 +44,9 @@ var mapping = sqlmap.Mapping{
 // newSCIM returns the SCIM handler over the helpdesk's tables and the
 // stores it serves; hooks acts on every committed change.
 func newSCIM(db *sql.DB, token string, hooks *provisioning, logger *slog.Logger) (http.Handler, *sqlmap.Stores, error) {
+	if err := upgradeForDirectories(context.Background(), db); err != nil {
+		return nil, nil, err
+	}
 	stores, err := sqlmap.New(db, mapping)
 	if err != nil {
 		return nil, nil, err

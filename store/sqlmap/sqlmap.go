@@ -111,6 +111,13 @@ type Table struct {
 	// instead of deleting the row; rows where it is set are invisible to
 	// SCIM.
 	Hide string
+	// Directory, when set, is a text column naming the directory (tenant)
+	// of each row: the stores New returns keep the rows of the default
+	// directory, whose value is the empty string, and Stores.InDirectory
+	// returns those of another. Every read and write is scoped by it, so
+	// lead the table's unique indexes with it (userName is unique per
+	// directory). Set it on both tables or on neither.
+	Directory string
 }
 
 // Members declares the membership table of Groups: one row per member,
@@ -169,6 +176,9 @@ func New(db *sql.DB, m Mapping) (*Stores, error) {
 	if out.groups, err = newStore(db, m.Dialect, m.Groups, schema.GroupResourceType(), []string{"members.value", "members.type"}); err != nil {
 		return nil, err
 	}
+	if (m.Users.Directory == "") != (m.Groups.Directory == "") {
+		return nil, errors.New("sqlmap: set Directory on both tables or on neither")
+	}
 	if out.groups.column("displayName") == nil {
 		return nil, errors.New("sqlmap: the Groups table needs a column for displayName")
 	}
@@ -199,6 +209,7 @@ type Store struct {
 	peer    *Store            // Groups for Users and Users for Groups
 	members *Members
 	isGroup bool
+	dir     string // the directory whose rows the store keeps, when t.Directory is set
 }
 
 var _ scim.ResourceStore = (*Store)(nil)

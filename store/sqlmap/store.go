@@ -66,12 +66,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// visible is the condition of the rows SCIM sees, over alias a.
+// visible is the condition of the rows SCIM sees, over alias a: those
+// not hidden, of the store's directory.
 func (s *Store) visible(a string) string {
-	if s.t.Hide == "" {
-		return "1 = 1"
+	cond := "1 = 1"
+	if s.t.Hide != "" {
+		cond = a + "." + s.t.Hide + " IS NULL"
 	}
-	return a + "." + s.t.Hide + " IS NULL"
+	if s.t.Directory != "" {
+		cond += " AND " + a + "." + s.t.Directory + " = " + quote(s.dir)
+	}
+	return cond
 }
 
 // conflict maps a unique violation to scim.ErrConflict.
@@ -87,6 +92,9 @@ func (s *Store) conflict(err error) error {
 func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, error) {
 	id, now := newID(), time.Now().UTC()
 	cols, marks, args := []string{s.t.ID, s.t.Version}, []string{"?", "1"}, []any{id}
+	if s.t.Directory != "" {
+		cols, marks, args = append(cols, s.t.Directory), append(marks, "?"), append(args, s.dir)
+	}
 	for _, c := range []string{s.t.Created, s.t.Modified} {
 		if c != "" {
 			cols, marks, args = append(cols, c), append(marks, "?"), append(args, s.timeArg(now))

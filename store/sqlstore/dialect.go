@@ -64,10 +64,13 @@ func (d Dialect) schema(prefix string) []string {
 	// memory store keeps userName unique under case folding; user_name_fold and display_name_fold, the
 	// folding keys of fold.go, make "eq" an index lookup; fdata and ldata
 	// are data with every string folded (fold.go) and as filter.FoldString
-	// keys it.
+	// keys it. dir is the directory a row belongs to ('' for the default
+	// one) and leads every index, so that one directory's lookups,
+	// uniqueness and totals never touch another's rows.
 	return []string{
 		`CREATE TABLE IF NOT EXISTS ` + r + ` (
 			seq ` + seq + `,
+			dir TEXT NOT NULL DEFAULT '',
 			type TEXT NOT NULL,
 			id TEXT NOT NULL,
 			version BIGINT NOT NULL,
@@ -82,21 +85,50 @@ func (d Dialect) schema(prefix string) []string {
 			data ` + data + ` NOT NULL,
 			fdata ` + data + ` NOT NULL,
 			ldata ` + data + ` NOT NULL,
-			UNIQUE (type, id))`,
-		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_user_name_lower ON ` + r + ` (type, user_name_lower)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_user_name_fold ON ` + r + ` (type, user_name_fold)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_external_id ON ` + r + ` (type, external_id)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_display_name_fold ON ` + r + ` (type, display_name_fold)`,
-		`CREATE INDEX IF NOT EXISTS ` + r + `_id ON ` + r + ` (id)`,
+			UNIQUE (dir, type, id))`,
 		`CREATE TABLE IF NOT EXISTS ` + m + ` (
 			seq ` + seq + `,
+			dir TEXT NOT NULL DEFAULT '',
 			group_id TEXT NOT NULL,
 			member_id TEXT NOT NULL,
 			data ` + data + ` NOT NULL,
 			fdata ` + data + ` NOT NULL,
 			ldata ` + data + ` NOT NULL,
-			UNIQUE (group_id, member_id))`,
-		`CREATE INDEX IF NOT EXISTS ` + m + `_member ON ` + m + ` (member_id)`,
+			UNIQUE (dir, group_id, member_id))`,
+	}
+}
+
+// indexes returns the statements that create the indexes, every one led
+// by the directory, idempotently.
+func (d Dialect) indexes(prefix string) []string {
+	r, m := prefix+"resources", prefix+"members"
+	return []string{
+		`CREATE UNIQUE INDEX IF NOT EXISTS ` + r + `_dir_user_name_lower ON ` + r + ` (dir, type, user_name_lower)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_dir_user_name_fold ON ` + r + ` (dir, type, user_name_fold)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_dir_external_id ON ` + r + ` (dir, type, external_id)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_dir_display_name_fold ON ` + r + ` (dir, type, display_name_fold)`,
+		`CREATE INDEX IF NOT EXISTS ` + r + `_dir_id ON ` + r + ` (dir, id)`,
+		`CREATE INDEX IF NOT EXISTS ` + m + `_dir_member ON ` + m + ` (dir, member_id)`,
+	}
+}
+
+// migration returns the statements that bring tables created before
+// directories existed up to date: a dir column holding the empty string
+// (the default directory) and the indexes of the time, which did not lead with the
+// directory, dropped. Their table constraints, UNIQUE (type, id) and
+// UNIQUE (group_id, member_id), stay: ids are random and never shared, so
+// they never refuse a row the new constraints accept.
+func (d Dialect) migration(prefix string) []string {
+	r, m := prefix+"resources", prefix+"members"
+	return []string{
+		`ALTER TABLE ` + r + ` ADD COLUMN dir TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE ` + m + ` ADD COLUMN dir TEXT NOT NULL DEFAULT ''`,
+		`DROP INDEX IF EXISTS ` + r + `_user_name_lower`,
+		`DROP INDEX IF EXISTS ` + r + `_user_name_fold`,
+		`DROP INDEX IF EXISTS ` + r + `_external_id`,
+		`DROP INDEX IF EXISTS ` + r + `_display_name_fold`,
+		`DROP INDEX IF EXISTS ` + r + `_id`,
+		`DROP INDEX IF EXISTS ` + m + `_member`,
 	}
 }
 

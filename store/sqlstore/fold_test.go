@@ -91,7 +91,7 @@ func TestUserNameLookupIsIndexed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, db, prefix := open(t)
-			query := "EXPLAIN QUERY PLAN SELECT id FROM " + prefix + "resources r WHERE r.type = 'User' AND (r.user_name_fold = 'BJENSEN')"
+			query := "EXPLAIN QUERY PLAN SELECT id FROM " + prefix + "resources r WHERE r.dir = '' AND r.type = 'User' AND (r.user_name_fold = 'BJENSEN')"
 			if name == "PostgreSQL" {
 				// Enough rows that a scan would cost more than the index.
 				_, err := db.Exec("INSERT INTO " + prefix + "resources (type, id, version, created, last_modified, user_name," +
@@ -100,7 +100,7 @@ func TestUserNameLookupIsIndexed(t *testing.T) {
 				require.NoError(t, err)
 				_, err = db.Exec("ANALYZE " + prefix + "resources")
 				require.NoError(t, err)
-				query = "EXPLAIN SELECT id FROM " + prefix + "resources r WHERE r.type = 'User' AND (r.user_name_fold = 'BJENSEN')"
+				query = "EXPLAIN SELECT id FROM " + prefix + "resources r WHERE r.dir = '' AND r.type = 'User' AND (r.user_name_fold = 'BJENSEN')"
 			}
 			rows, err := db.Query(query)
 			require.NoError(t, err)
@@ -125,7 +125,7 @@ func TestUserNameLookupIsIndexed(t *testing.T) {
 				}
 			}
 			text := strings.Join(plan, "\n")
-			assert.Contains(t, text, prefix+"resources_user_name_fold", "the plan uses the folded userName index:\n%s", text)
+			assert.Contains(t, text, prefix+"resources_dir_user_name_fold", "the plan uses the folded userName index, led by the directory:\n%s", text)
 		})
 	}
 }

@@ -11,15 +11,17 @@
 //
 // Open creates the tables if they do not exist:
 //
-//	<prefix>resources (seq, type, id, version, created, last_modified,
+//	<prefix>resources (seq, dir, type, id, version, created, last_modified,
 //	                   user_name, user_name_lower, user_name_fold,
 //	                   external_id, display_name, display_name_fold,
 //	                   data, fdata, ldata)
-//	<prefix>members   (seq, group_id, member_id, data, fdata, ldata)
+//	<prefix>members   (seq, dir, group_id, member_id, data, fdata, ldata)
 //
 // The _fold, _lower, fdata and ldata columns hold the stored values case
 // folded as package filter compares them (see fold.go): Unicode, not
-// ASCII only. A member is the id of a resource that exists.
+// ASCII only. A member is the id of a resource that exists. dir is the
+// directory of a row: DB.Directory returns the stores of one directory,
+// and every index leads with it (see directory.go).
 //
 // The package does not import a driver: the host opens the *sql.DB with
 // the driver it prefers (modernc.org/sqlite, github.com/jackc/pgx/v5/stdlib)
@@ -125,6 +127,9 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error)
 			return nil, fmt.Errorf("sqlstore: creating tables: %w", err)
 		}
 	}
+	if err := s.upgrade(ctx, prefix); err != nil {
+		return nil, err
+	}
 	s.users = s.Store(schema.UserResourceType())
 	s.groups = s.Store(schema.GroupResourceType())
 	return s, nil
@@ -155,6 +160,9 @@ type Store struct {
 	db                    *DB
 	rt                    *schema.ResourceType
 	hasMembers, hasGroups bool
+	// dir is the directory whose resources the store keeps ("" for the
+	// default one); every statement is scoped by it.
+	dir string
 }
 
 var (
@@ -317,7 +325,7 @@ func (s *Store) resource(ctx context.Context, q querier, r *row, withMembers, wi
 }
 
 func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, error) {
-	rows, err := s.query(ctx, q, "SELECT data FROM "+s.db.members+" WHERE group_id = ? ORDER BY seq", id)
+	rows, err := s.query(ctx, q, "SELECT data FROM "+s.db.members+" WHERE dir = ? AND group_id = ? ORDER BY seq", s.dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +347,7 @@ func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, e
 
 func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, error) {
 	rows, err := s.query(ctx, q, "SELECT m.group_id, g.display_name FROM "+s.db.members+" m JOIN "+s.db.resources+
-		" g ON g.type = ? AND g.id = m.group_id WHERE m.member_id = ?", s.db.groups.rt.Name, id)
+		" g ON g.dir = m.dir AND g.type = ? AND g.id = m.group_id WHERE m.dir = ? AND m.member_id = ?", s.db.groups.rt.Name, s.dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -390,8 +398,8 @@ func (s *Store) groupsColumn(t *translator) string {
 		agg = "json_group_array(json_object("
 	}
 	return "(SELECT " + agg + "'value', m.group_id, 'display', g.display_name)) FROM " +
-		s.db.members + " m JOIN " + s.db.resources + " g ON g.type = " + t.arg(s.db.groups.rt.Name) +
-		" AND g.id = m.group_id WHERE m.member_id = r.id)"
+		s.db.members + " m JOIN " + s.db.resources + " g ON g.dir = m.dir AND g.type = " + t.arg(s.db.groups.rt.Name) +
+		" AND g.id = m.group_id WHERE m.dir = " + t.arg(s.dir) + " AND m.member_id = r.id)"
 }
 
 // groupEntry is one value of a user's "groups"; display is nil for a group
@@ -466,9 +474,9 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	var out *scim.Resource
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := s.exec(ctx, tx, "INSERT INTO "+s.db.resources+
-			" (type, id, version, created, last_modified, user_name, user_name_lower, user_name_fold, external_id, display_name, display_name_fold, data, fdata, ldata)"+
-			" VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
+			" (dir, type, id, version, created, last_modified, user_name, user_name_lower, user_name_fold, external_id, display_name, display_name_fold, data, fdata, ldata)"+
+			" VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			s.dir, s.rt.Name, id, s.timeArg(now), s.timeArg(now), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
 			foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
 			foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata)
 		if err != nil {
@@ -522,7 +530,7 @@ func (s *Store) lockMembers(ctx context.Context, tx *sql.Tx, members []map[strin
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE id = ? FOR SHARE", id)
+		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ? FOR SHARE", s.dir, id)
 		if err != nil {
 			return err
 		}
@@ -547,7 +555,7 @@ func (s *Store) addMember(ctx context.Context, q querier, group string, m map[st
 		lock = " FOR SHARE"
 	}
 	var one int
-	err := q.QueryRowContext(ctx, s.db.d.rebind("SELECT 1 FROM "+s.db.resources+" WHERE id = ?"+lock), mid).Scan(&one)
+	err := q.QueryRowContext(ctx, s.db.d.rebind("SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ?"+lock), s.dir, mid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
 	}
@@ -562,8 +570,8 @@ func (s *Store) addMember(ctx context.Context, q querier, group string, m map[st
 	if err != nil {
 		return false, err
 	}
-	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (group_id, member_id, data, fdata, ldata) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-		group, m["value"], string(data), fdata, ldata)
+	res, err := s.exec(ctx, q, "INSERT INTO "+s.db.members+" (dir, group_id, member_id, data, fdata, ldata) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		s.dir, group, m["value"], string(data), fdata, ldata)
 	if err != nil {
 		return false, err
 	}
@@ -586,11 +594,11 @@ func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row,
 	err := sql.ErrNoRows
 	var r *row
 	if strings.IndexByte(id, 0) < 0 {
-		query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.type = ? AND r.id = ?"
+		query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.dir = ? AND r.type = ? AND r.id = ?"
 		if lock && s.db.d.pg() {
 			query += " FOR UPDATE"
 		}
-		r, err = s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.rt.Name, id))
+		r, err = s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.dir, s.rt.Name, id))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)
@@ -623,10 +631,10 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, r *row, attrs map[string]
 	}
 	res, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+
 		" SET version = version + 1, last_modified = ?, user_name = ?, user_name_lower = ?, user_name_fold = ?, external_id = ?,"+
-		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE type = ? AND id = ? AND version = ?",
+		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE dir = ? AND type = ? AND id = ? AND version = ?",
 		s.timeArg(s.modified(r)), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
 		foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
-		foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata, s.rt.Name, r.id, r.version)
+		foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata, s.dir, s.rt.Name, r.id, r.version)
 	if err != nil {
 		return s.conflict(err, attrs)
 	}
@@ -647,8 +655,8 @@ func (s *Store) modified(r *row) time.Time {
 
 // touch bumps a resource's version, for a membership change.
 func (s *Store) touch(ctx context.Context, q querier, r *row) error {
-	_, err := s.exec(ctx, q, "UPDATE "+s.db.resources+" SET version = version + 1, last_modified = ? WHERE type = ? AND id = ?",
-		s.timeArg(s.modified(r)), s.rt.Name, r.id)
+	_, err := s.exec(ctx, q, "UPDATE "+s.db.resources+" SET version = version + 1, last_modified = ? WHERE dir = ? AND type = ? AND id = ?",
+		s.timeArg(s.modified(r)), s.dir, s.rt.Name, r.id)
 	return err
 }
 
@@ -669,7 +677,7 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 		if !s.hasMembers {
 			return nil
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ?", r.ID); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, r.ID); err != nil {
 			return err
 		}
 		for _, m := range members {
@@ -698,7 +706,7 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 // member of get a new version, and each is reported to the server's
 // change hooks (scim.ReportChange) after the commit.
 func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
-	groups := s.db.groups
+	groups := s.db.groups.inDirectory(s.dir)
 	var changed []*scim.Resource
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// The resource is locked first, then its groups: the order in
@@ -709,7 +717,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 		}
 		var gids []string
 		if groups != nil {
-			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE member_id = ? ORDER BY group_id", id)
+			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE dir = ? AND member_id = ? ORDER BY group_id", s.dir, id)
 			if err != nil {
 				return err
 			}
@@ -725,10 +733,10 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 				return err
 			}
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE member_id = ? OR group_id = ?", id, id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND (member_id = ? OR group_id = ?)", s.dir, id, id); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE type = ? AND id = ?", s.rt.Name, id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE dir = ? AND type = ? AND id = ?", s.dir, s.rt.Name, id); err != nil {
 			return err
 		}
 		for _, gid := range gids {
@@ -803,7 +811,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			return nil
 		}
 		for _, mid := range r.MembersRemoved {
-			if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ? AND member_id = ?", id, mid); err != nil {
+			if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ? AND member_id = ?", s.dir, id, mid); err != nil {
 				return err
 			}
 		}
@@ -833,7 +841,7 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 	res := &patch.Result{}
 	removed := map[string]bool{}
 	if d.RemoveAll {
-		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE group_id = ?", id)
+		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, id)
 		if err != nil {
 			return nil, err
 		}
@@ -846,12 +854,12 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 			removed[mid] = true
 		}
 		rows.Close()
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ?", id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, id); err != nil {
 			return nil, err
 		}
 	}
 	for _, mid := range d.Remove {
-		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE group_id = ? AND member_id = ?", id, mid)
+		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ? AND member_id = ?", s.dir, id, mid)
 		if err != nil {
 			return nil, err
 		}
@@ -893,7 +901,7 @@ func (s *Store) translator() *translator {
 // an ORDER BY, and paging LIMIT and OFFSET.
 func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	t := s.translator()
-	cond := "r.type = " + t.arg(s.rt.Name)
+	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
 	if q.Filter != nil {
 		where, err := t.expr(q.Filter)
 		if err != nil {
@@ -1044,7 +1052,7 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		from = n
 	}
 	t := s.translator()
-	cond := "r.type = " + t.arg(s.rt.Name)
+	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
 	if q.Filter != nil {
 		where, err := t.expr(q.Filter)
 		if err != nil {

@@ -546,7 +546,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 			return source{attr: sub}, nil // location is the server's, never stored
 		case "members":
 			if a.MultiValued && a.Type == schema.Complex {
-				src := source{from: t.members + " mm", where: "mm.group_id = r.id", attr: compared, sparse: sub != nil,
+				src := source{from: t.members + " mm", where: "mm.dir = r.dir AND mm.group_id = r.id", attr: compared, sparse: sub != nil,
 					sub:   func(name string) texts { return t.document("mm", name) },
 					first: "COALESCE(" + t.truth(t.jsonText("mm.data", "primary")) + ", " + t.falseLit() + ") DESC, mm.seq"}
 				if compared != nil {
@@ -556,8 +556,8 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 			}
 		case "groups":
 			if a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
-				src := source{from: t.members + " gm JOIN " + t.resources + " gg ON gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
-					where: "gm.member_id = r.id", attr: compared, sparse: sub != nil, sub: t.groupsSub,
+				src := source{from: t.members + " gm JOIN " + t.resources + " gg ON gg.dir = gm.dir AND gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
+					where: "gm.dir = r.dir AND gm.member_id = r.id", attr: compared, sparse: sub != nil, sub: t.groupsSub,
 					first: t.bytewise("COALESCE(gg.display_name, '')") + ", " + t.bytewise("gm.group_id")}
 				if compared != nil {
 					src.elem = src.sub(compared.Name)
