@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	promclient "github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
@@ -81,4 +86,57 @@ func basicAuth(next http.Handler, user, password string) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// adminConfig is the -admin-addr and -admin-password of the command line.
+type adminConfig struct {
+	addr, password string
+}
+
+// check refuses an admin address off loopback without a password and,
+// when the page is on, installs the Prometheus exporter as the global
+// OpenTelemetry meter provider before the SCIM handlers are built. It
+// returns the /metrics handler, nil when the page is off.
+func (c adminConfig) check() (http.Handler, error) {
+	if c.addr == "" {
+		return nil, nil
+	}
+	if err := checkAdminAddr(c.addr, c.password); err != nil {
+		return nil, err
+	}
+	mp, metrics, err := meterProvider()
+	if err != nil {
+		return nil, err
+	}
+	otel.SetMeterProvider(mp)
+	return metrics, nil
+}
+
+// serve starts the admin listener when the page is on and returns its
+// address and the function that stops it.
+func (c adminConfig) serve(dirs *directory.Handler, scimBase string, metrics http.Handler, logger *slog.Logger) (string, func(), error) {
+	if c.addr == "" {
+		return "", func() {}, nil
+	}
+	h, err := adminHandler(dirs, scimBase, c.password, metrics)
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("admin listener stopped", "error", err)
+		}
+	}()
+	fmt.Printf("provisioning page at http://%s/\n", ln.Addr())
+	return ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

@@ -78,3 +78,39 @@ func TestAdminHandler(t *testing.T) {
 	assert.True(t, strings.Contains(body, `scim_requests_total{`) && strings.Contains(body, `scim_directory="acme"`), body)
 	assert.Contains(t, body, `scim_errors_total{`)
 }
+
+// -admin-addr serves the page on its own listener, and refuses an address
+// off loopback without -admin-password before anything starts.
+func TestAdminListener(t *testing.T) {
+	_, err := adminConfig{addr: "0.0.0.0:0"}.check()
+	require.Error(t, err, "no password off loopback")
+
+	dirs, err := directory.New(directory.NewMemoryRegistry(), directory.NewMemoryBackend(),
+		directory.WithServerOptions(scim.WithLogger(quietLogger())))
+	require.NoError(t, err)
+	defer dirs.Close()
+	_, err = dirs.CreateDirectory(context.Background(), "acme")
+	require.NoError(t, err)
+	cfg := adminConfig{addr: "127.0.0.1:0", password: "s3cret"}
+	addr, stop, err := cfg.serve(dirs, "http://127.0.0.1:8082/scim", nil, quietLogger())
+	require.NoError(t, err)
+	defer stop()
+	req, err := http.NewRequest("GET", "http://"+addr+"/", nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode, "the password is asked for")
+	req.SetBasicAuth("admin", "s3cret")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	page, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, string(page), "acme", "the overview lists the directory")
+
+	_, off, err := adminConfig{}.serve(dirs, "", nil, quietLogger())
+	require.NoError(t, err, "no -admin-addr, no listener")
+	off()
+}

@@ -41,6 +41,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8082", "address to listen on, host:port")
 	dbFile := flag.String("db", "helpdesk.db", "SQLite database file, created when missing")
+	adminAddr := flag.String("admin-addr", "", "address of the provisioning page and /metrics, host:port (off when empty)")
+	adminPassword := flag.String("admin-password", "", "password of the provisioning page (user admin); required off loopback")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if ran, err := runCommand(context.Background(), *dbFile, flag.Args(), os.Stdout); ran {
@@ -50,14 +52,18 @@ func main() {
 		}
 		return
 	}
-	if err := run(*addr, *dbFile, os.Getenv("SCIM_TOKEN"), logger); err != nil {
+	if err := run(*addr, *dbFile, os.Getenv("SCIM_TOKEN"), adminConfig{addr: *adminAddr, password: *adminPassword}, logger); err != nil {
 		logger.Error("helpdesk stopped", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, dbFile, token string, logger *slog.Logger) error {
-	token, err := boot.Token(token, os.Stdout)
+func run(addr, dbFile, token string, adm adminConfig, logger *slog.Logger) error {
+	metrics, err := adm.check()
+	if err != nil {
+		return err
+	}
+	token, err = boot.Token(token, os.Stdout)
 	if err != nil {
 		return err
 	}
@@ -66,10 +72,15 @@ func run(addr, dbFile, token string, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	_, handler, err := newApp(db, token, logger)
+	a, handler, err := newApp(db, token, logger)
 	if err != nil {
 		return err
 	}
+	_, stopAdmin, err := adm.serve(a.dirs, "http://"+addr+"/scim", metrics, logger)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	return boot.Serve(addr, handler, fmt.Sprintf("helpdesk at http://%s/api/tickets, SCIM at http://%s/scim/v2/", addr, addr))
 }
 
