@@ -17,8 +17,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scimkit/scim"
@@ -57,22 +55,7 @@ type sqlDB struct {
 
 // rebind turns "?" placeholders into PostgreSQL's $1, $2, ...; the
 // statements of this package hold no other "?".
-func (s sqlDB) rebind(q string) string {
-	if s.d != sqlstore.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
+func (s sqlDB) rebind(q string) string { return s.d.Rebind(q) }
 
 func (s sqlDB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return s.db.ExecContext(ctx, s.rebind(q), args...)

@@ -26,24 +26,8 @@ type querier interface {
 
 var dollar = regexp.MustCompile(`\$[0-9]+`)
 
-// bind turns the "?" placeholders of q into PostgreSQL's $1, $2, ... The
-// queries hold "?" only as placeholders.
-func (s *Store) bind(q string) string {
-	if s.d != sqlstore.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
+// bind turns the "?" placeholders of q into the dialect's.
+func (s *Store) bind(q string) string { return s.d.Rebind(q) }
 
 // unbind turns the numbered placeholders sqlstore.Where writes for
 // PostgreSQL back into "?", in order, to be combined with other SQL.

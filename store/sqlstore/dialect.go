@@ -34,9 +34,10 @@ func (d Dialect) valid() bool { return d == SQLite || d == Postgres }
 
 func (d Dialect) pg() bool { return d == Postgres }
 
-// rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
-// The queries of this package never hold a literal "?".
-func (d Dialect) rebind(q string) string {
+// Rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
+// and leaves q as it is for SQLite. q must hold "?" only as placeholders,
+// never in a literal.
+func (d Dialect) Rebind(q string) string {
 	if !d.pg() {
 		return q
 	}

@@ -179,7 +179,7 @@ type querier interface {
 }
 
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
-	return q.ExecContext(ctx, s.db.d.rebind(query), args...)
+	return q.ExecContext(ctx, s.db.d.Rebind(query), args...)
 }
 
 // query runs a read; outside a transaction it goes through the cache of
@@ -187,9 +187,9 @@ func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) 
 // groups, a group's members) are not prepared again each time.
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	if db, ok := q.(*sql.DB); ok && db == s.db.db {
-		return s.db.queryContext(ctx, s.db.d.rebind(query), args...)
+		return s.db.queryContext(ctx, s.db.d.Rebind(query), args...)
 	}
-	return q.QueryContext(ctx, s.db.d.rebind(query), args...)
+	return q.QueryContext(ctx, s.db.d.Rebind(query), args...)
 }
 
 // inTx runs fn in a transaction, committing when it returns nil.
@@ -555,7 +555,7 @@ func (s *Store) addMember(ctx context.Context, q querier, group string, m map[st
 		lock = " FOR SHARE"
 	}
 	var one int
-	err := q.QueryRowContext(ctx, s.db.d.rebind("SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ?"+lock), s.dir, mid).Scan(&one)
+	err := q.QueryRowContext(ctx, s.db.d.Rebind("SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ?"+lock), s.dir, mid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
 	}
@@ -598,7 +598,7 @@ func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row,
 		if lock && s.db.d.pg() {
 			query += " FOR UPDATE"
 		}
-		r, err = s.scan(q.QueryRowContext(ctx, s.db.d.rebind(query), s.dir, s.rt.Name, id))
+		r, err = s.scan(q.QueryRowContext(ctx, s.db.d.Rebind(query), s.dir, s.rt.Name, id))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no %s with id %q", scim.ErrNotFound, s.rt.Name, id)

@@ -56,7 +56,7 @@ func (t *translator) finish(sql string) (string, []any) {
 		args = append(args, t.vals[n])
 		sql = sql[j+1:]
 	}
-	return t.d.rebind(b.String()), args
+	return t.d.Rebind(b.String()), args
 }
 
 // coalesce makes a condition total: NULL becomes dflt. Outside "not", a
