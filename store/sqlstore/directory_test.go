@@ -152,6 +152,15 @@ func TestDirectoriesStayApart(t *testing.T) {
 					require.NoError(t, err)
 					assert.Equal(t, len(tt.want), page.TotalResults, "total")
 					assert.Equal(t, tt.want, ids(page))
+					if len(tt.want) == 1 {
+						// A full page of one: the total is counted apart,
+						// in the directory too.
+						q := listQuery(t, tt.rt, tt.query)
+						q.Count = 1
+						page, err := tt.store.List(ctx, q)
+						require.NoError(t, err)
+						assert.Equal(t, 1, page.TotalResults, "total of a full page of one")
+					}
 					page, _, err = tt.store.ListAfter(ctx, listQuery(t, tt.rt, tt.query), "")
 					require.NoError(t, err)
 					assert.Equal(t, len(tt.want), page.TotalResults, "total of a cursor page")

@@ -955,7 +955,8 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 			if err != nil {
 				return nil, err
 			}
-			count, args := t.finish("SELECT COUNT(*) FROM " + s.db.resources + " r WHERE r.type = " + t.arg(s.rt.Name) + " AND " + where)
+			count, args := t.finish("SELECT COUNT(*) FROM " + s.db.resources + " r WHERE r.dir = " + t.arg(s.dir) +
+				" AND r.type = " + t.arg(s.rt.Name) + " AND " + where)
 			if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
 				return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
 			}
