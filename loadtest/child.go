@@ -287,7 +287,7 @@ func (s *serverProc) sql(ctx context.Context, spec childSpec, hs *handshake) (ht
 // It is what the database allows without decoding anything.
 func newRaw(db *sql.DB, table string, postgres bool) http.Handler {
 	q := func(where string) string {
-		s := "SELECT data FROM " + table + " WHERE type = 'User' AND " + where
+		s := "SELECT data FROM " + table + " WHERE dir = '' AND type = 'User' AND " + where
 		if postgres {
 			s = strings.Replace(s, "?", "$1", 1)
 		}

@@ -90,7 +90,7 @@ func BenchmarkUserNameEq(b *testing.B) {
 				}
 				q := &scim.Query{Filter: e, StartIndex: 1, Count: 100}
 				// The raw query reads the row through the same unique index.
-				raw := "SELECT data FROM " + prefix + "resources WHERE type = 'User' AND user_name_lower = lower(?)"
+				raw := "SELECT data FROM " + prefix + "resources WHERE dir = '' AND type = 'User' AND user_name_lower = lower(?)"
 				if d == sqlstore.Postgres {
 					raw = strings.Replace(raw, "?", "$1", 1)
 				}
@@ -233,4 +233,27 @@ func parsePatch(b *testing.B, rt *schema.ResourceType, ops string) *patch.Reques
 		b.Fatal(err)
 	}
 	return req
+}
+
+// BenchmarkListPage lists the first page of 100 users, as an identity
+// provider's import does, from a table of 10,000.
+func BenchmarkListPage(b *testing.B) {
+	for _, dialect := range []string{"SQLite", "PostgreSQL"} {
+		b.Run(dialect, func(b *testing.B) {
+			store, db, prefix := openRaw(b, dialect)
+			d := sqlstore.SQLite
+			if dialect == "PostgreSQL" {
+				d = sqlstore.Postgres
+			}
+			fillUsers(b, db, d, prefix, 10000)
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				page, err := store.Users().List(ctx, &scim.Query{StartIndex: 1, Count: 100})
+				if err != nil || len(page.Resources) != 100 || page.TotalResults != 10000 {
+					b.Fatal(err, len(page.Resources), page.TotalResults)
+				}
+			}
+		})
+	}
 }

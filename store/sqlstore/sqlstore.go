@@ -901,13 +901,9 @@ func (s *Store) translator() *translator {
 // an ORDER BY, and paging LIMIT and OFFSET.
 func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	t := s.translator()
-	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
-	if q.Filter != nil {
-		where, err := t.expr(q.Filter)
-		if err != nil {
-			return nil, err
-		}
-		cond += " AND " + where
+	cond, err := s.matches(t, q.Filter)
+	if err != nil {
+		return nil, err
 	}
 	order := "r.seq"
 	if q.SortBy != nil {
@@ -928,17 +924,18 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	page := &scim.Page{}
 	from := " FROM " + s.db.resources + " r WHERE " + cond
-	if q.Count > 0 && q.StartIndex <= 1 && q.SortBy == nil && singleHit(q.Filter) {
-		// The lookup of every sync cycle matches one row, or a few: the
-		// page without the window function that counts the matches, and
-		// with the users' groups on both dialects, in one round trip; the
-		// page is the total unless it is full.
+	if q.Count > 0 {
+		// The page, with the users' groups computed for its rows only, in
+		// one query; the total in a second one. A window function counting
+		// the matches in the page's query would make the database read
+		// every match, with its document, before it can stop at the page.
 		withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
 		query := "SELECT " + columns
 		if withGroups {
 			query += ", " + s.groupsColumn(t)
 		}
-		list, args := t.finish(query + from + " ORDER BY r.seq LIMIT " + t.arg(q.Count))
+		list, args := t.finish(query + from + " ORDER BY " + order +
+			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
 		rows, err := s.db.queryContext(ctx, list, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
@@ -947,70 +944,49 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if err != nil {
 			return nil, err
 		}
-		page.TotalResults = len(found)
-		if len(found) == q.Count {
-			// A full page: count the matches.
-			t = s.translator()
-			where, err := t.expr(q.Filter)
-			if err != nil {
-				return nil, err
-			}
-			count, args := t.finish("SELECT COUNT(*) FROM " + s.db.resources + " r WHERE r.dir = " + t.arg(s.dir) +
-				" AND r.type = " + t.arg(s.rt.Name) + " AND " + where)
-			if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
-				return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
-			}
+		if len(found) < q.Count && (len(found) > 0 || q.StartIndex <= 1) {
+			// A page that is not full holds the last matches.
+			page.TotalResults = max(q.StartIndex, 1) - 1 + len(found)
+			return page, s.fill(ctx, page, found, q.Projection)
+		}
+		if page.TotalResults, err = s.count(ctx, q.Filter); err != nil {
+			return nil, err
 		}
 		return page, s.fill(ctx, page, found, q.Projection)
 	}
-	if q.Count > 0 {
-		// One query returns the page and, with a window function, the
-		// total; only a page past the end needs a separate count.
-		query := "SELECT " + columns + ", COUNT(*) OVER ()" + from + " ORDER BY " + order +
-			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1)
-		// On PostgreSQL the users' groups come with the page, in the same
-		// round trip, computed for the rows of the page only. SQLite runs
-		// in process: a query of its own per user costs it less than the
-		// window and subquery.
-		withGroups := s.db.d.pg() && s.hasGroups && q.Projection.Includes(s.rt, "groups")
-		if withGroups {
-			query = "SELECT " + columns + ", " + s.groupsColumn(t) + ", r.total FROM (SELECT " + columns +
-				", COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY " + order + ") AS pos" + from +
-				" ORDER BY " + order + " LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1) + ") r ORDER BY r.pos"
-		}
-		list, args := t.finish(query)
-		rows, err := s.db.queryContext(ctx, list, args...)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
-		}
-		found, err := s.collect(rows, withGroups, &page.TotalResults)
-		if err != nil {
-			return nil, err
-		}
-		if len(found) > 0 || q.StartIndex <= 1 {
-			return page, s.fill(ctx, page, found, q.Projection)
-		}
-	}
-	count, args := t.finish("SELECT COUNT(*)" + from)
-	if err := s.db.db.QueryRowContext(ctx, count, args...).Scan(&page.TotalResults); err != nil {
-		return nil, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
+	if page.TotalResults, err = s.count(ctx, q.Filter); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
 
-// singleHit reports whether e is an eq comparison of userName,
-// externalId or id, the lookups of every sync cycle, which match one
-// resource or a few.
-func singleHit(e filter.Expr) bool {
-	c, ok := e.(*filter.Compare)
-	if !ok || c.Op != filter.Eq || c.Path.Attr == nil || c.Path.Target.Sub != nil || c.Path.Extension != "" {
-		return false
+// matches returns the condition on r that selects the store's resources
+// that f matches (all of them when f is nil), with its arguments in t.
+func (s *Store) matches(t *translator, f filter.Expr) (string, error) {
+	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
+	if f == nil {
+		return cond, nil
 	}
-	switch c.Path.Attr.Name {
-	case "userName", "externalId", "id":
-		return true
+	where, err := t.expr(f)
+	if err != nil {
+		return "", err
 	}
-	return false
+	return cond + " AND " + where, nil
+}
+
+// count returns the number of the store's resources that f matches.
+func (s *Store) count(ctx context.Context, f filter.Expr) (int, error) {
+	t := s.translator()
+	cond, err := s.matches(t, f)
+	if err != nil {
+		return 0, err
+	}
+	query, args := t.finish("SELECT COUNT(*) FROM " + s.db.resources + " r WHERE " + cond)
+	var n int
+	if err := s.db.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: counting %s: %w", s.rt.Name, err)
+	}
+	return n, nil
 }
 
 // collect reads the rows of a query: columns, then groupsColumn when
@@ -1053,13 +1029,9 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		from = n
 	}
 	t := s.translator()
-	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
-	if q.Filter != nil {
-		where, err := t.expr(q.Filter)
-		if err != nil {
-			return nil, "", err
-		}
-		cond += " AND " + where
+	cond, err := s.matches(t, q.Filter)
+	if err != nil {
+		return nil, "", err
 	}
 	page := &scim.Page{}
 	base := " FROM " + s.db.resources + " r WHERE " + cond
