@@ -18,22 +18,46 @@ import (
 
 const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 
-// env is a Handler mounted at /scim/ on a mux, with a memory registry,
-// backend and log.
+// env is a Handler mounted at /scim/ on a mux, with its registry, backend
+// and log (in memory unless newEnvOn is given others).
 type env struct {
 	h   *directory.Handler
 	mux *http.ServeMux
-	log *directory.MemoryLog
-	reg *directory.MemoryRegistry
-	be  *directory.MemoryBackend
+	log directory.Log
+	reg directory.Registry
+	be  directory.Backend
+}
+
+// storage is where a Handler keeps directories, tokens, data and log.
+type storage struct {
+	reg directory.Registry
+	be  directory.Backend
+	log directory.Log
+}
+
+// storages returns how to make each storage the isolation tests run on:
+// memory, and the SQL ones of sqlstorage_test.go.
+func storages() map[string]func(t testing.TB) storage {
+	return map[string]func(t testing.TB) storage{
+		"memory": func(testing.TB) storage {
+			return storage{directory.NewMemoryRegistry(), directory.NewMemoryBackend(),
+				directory.NewMemoryLog(directory.MemoryLogOptions{Size: 1000})}
+		},
+		"SQLite":     sqliteStorage,
+		"PostgreSQL": postgresStorage,
+	}
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func newEnv(t testing.TB, opts ...directory.Option) *env {
 	t.Helper()
-	e := &env{reg: directory.NewMemoryRegistry(), be: directory.NewMemoryBackend(),
-		log: directory.NewMemoryLog(directory.MemoryLogOptions{Size: 1000})}
+	return newEnvOn(t, storages()["memory"](t), opts...)
+}
+
+func newEnvOn(t testing.TB, st storage, opts ...directory.Option) *env {
+	t.Helper()
+	e := &env{reg: st.reg, be: st.be, log: st.log}
 	base := []directory.Option{directory.WithLog(e.log), directory.WithLogger(quiet()),
 		directory.WithServerOptions(scim.WithLogger(quiet()))}
 	h, err := directory.New(e.reg, e.be, append(base, opts...)...)

@@ -18,7 +18,12 @@ import (
 // The store conformance suite runs in two directories of one backend at
 // once: each directory's stores behave as a store of their own.
 func TestConformanceInTwoDirectoriesAtOnce(t *testing.T) {
-	e := newEnv(t)
+	for kind, open := range storages() {
+		t.Run(kind, func(t *testing.T) { conformanceInTwoDirectories(t, newEnvOn(t, open(t))) })
+	}
+}
+
+func conformanceInTwoDirectories(t *testing.T, e *env) {
 	for _, name := range []string{"acme", "bolt"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -67,6 +72,12 @@ func flow(e *env, base, token string) (ids []string, cursor string, problems []s
 }
 
 func TestIsolationBetweenDirectories(t *testing.T) {
+	for kind, open := range storages() {
+		t.Run(kind, func(t *testing.T) { isolation(t, open(t)) })
+	}
+}
+
+func isolation(t *testing.T, st storage) {
 	// A host's /Me mapping that (wrongly) names the same user whatever
 	// the directory: the directory's own Server must still refuse it.
 	var meID struct {
@@ -78,7 +89,7 @@ func TestIsolationBetweenDirectories(t *testing.T) {
 		sync.Mutex
 		seen []hooked
 	}
-	e := newEnv(t, directory.WithServerOptions(
+	e := newEnvOn(t, st, directory.WithServerOptions(
 		scim.WithMe(func(ctx context.Context) (string, string, error) {
 			meID.Lock()
 			defer meID.Unlock()
