@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,10 +58,25 @@ func browser(t *testing.T) context.Context {
 // An administrator creates a directory and a token on the page, the
 // identity provider's requests appear in the log, the administrator
 // filters to errors, expands one, revokes the token, and the next SCIM
-// request is refused.
+// request is refused: with JavaScript on, and with the page's scripts
+// off, which the page must not need.
 func TestBrowserProvisioningFlow(t *testing.T) {
+	for _, scripts := range []bool{true, false} {
+		name := "JavaScript on"
+		if !scripts {
+			name = "JavaScript off"
+		}
+		t.Run(name, func(t *testing.T) { provisioningFlow(t, scripts) })
+	}
+}
+
+func provisioningFlow(t *testing.T, scripts bool) {
 	start := time.Now()
 	ctx := browser(t)
+	if !scripts {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		require.NoError(t, err)
+	}
 	dirs, err := directory.New(directory.NewMemoryRegistry(), directory.NewMemoryBackend(),
 		directory.WithLog(directory.NewMemoryLog(directory.MemoryLogOptions{})),
 		directory.WithLogger(quiet()), directory.WithServerOptions(scim.WithLogger(quiet())))
@@ -96,6 +112,9 @@ func TestBrowserProvisioningFlow(t *testing.T) {
 	baseURL, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#base-url")))
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/scim/acme/v2", baseURL)
+	copyShown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("button.copy")).display !== "none"`))
+	require.NoError(t, err)
+	assert.Equal(t, scripts, copyShown, "the copy button is the page's only script, shown by it")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#token-label"), "entra"),
 		chromedp.Click(chromedp.CSS("#create-token")),
