@@ -36,6 +36,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -192,8 +193,33 @@ func (s *Store) query(ctx context.Context, q querier, query string, args ...any)
 	return q.QueryContext(ctx, s.db.d.Rebind(query), args...)
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// maxTxAttempts bounds how often a transaction that the database aborted
+// to break a deadlock is run again.
+const maxTxAttempts = 5
+
+// inTx runs fn in a transaction, committing when it returns nil. A
+// transaction that PostgreSQL aborts as the victim of a deadlock (two
+// writers that lock the same rows in different orders, such as a member
+// add racing the delete of that member) or for a serialization failure is
+// run again, a bounded number of times: the client never sees the
+// database's choice of victim. fn must only assign what it computes, so
+// that a second run replaces the first's.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if attempt == maxTxAttempts || !aborted(err) {
+			return err
+		}
+		backoff := time.Duration(attempt) * time.Millisecond
+		select {
+		case <-time.After(backoff + mathrand.N(backoff)):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -203,6 +229,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// aborted reports whether err is PostgreSQL's deadlock (40P01) or
+// serialization failure (40001): the transaction did nothing and may run
+// again.
+func aborted(err error) bool {
+	var coded interface{ SQLState() string }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	return coded.SQLState() == "40P01" || coded.SQLState() == "40001"
 }
 
 // row is a stored resource as read back.
@@ -709,6 +746,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 	groups := s.db.groups.inDirectory(s.dir)
 	var changed []*scim.Resource
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		changed = changed[:0] // a run after a deadlock starts again
 		// The resource is locked first, then its groups: the order in
 		// which a member add locks them (lockMembers), so that the two
 		// never wait for each other.

@@ -1,0 +1,66 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDeadlockVictimIsRunAgain makes two transactions lock two rows in
+// opposite orders, so that PostgreSQL aborts one of them as a deadlock
+// victim: inTx runs the victim again, and both writes succeed.
+func TestDeadlockVictimIsRunAgain(t *testing.T) {
+	dsn := os.Getenv("SCIM_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("set SCIM_POSTGRES_DSN to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)")
+	}
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	table := "deadlock_" + hex.EncodeToString(b[:])
+	_, err = db.Exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, n INT NOT NULL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + table) })
+	_, err = db.Exec("INSERT INTO " + table + " VALUES (1, 0), (2, 0)")
+	require.NoError(t, err)
+
+	s := &Store{db: &DB{db: db, d: Postgres}}
+	var attempts atomic.Int32
+	var locked sync.WaitGroup
+	locked.Add(2)
+	write := func(first, second int) error {
+		once := sync.Once{}
+		return s.inTx(context.Background(), func(tx *sql.Tx) error {
+			attempts.Add(1)
+			if _, err := tx.Exec("UPDATE "+table+" SET n = n + 1 WHERE id = $1", first); err != nil {
+				return err
+			}
+			once.Do(func() { locked.Done(); locked.Wait() }) // both hold their first row
+			_, err := tx.Exec("UPDATE "+table+" SET n = n + 1 WHERE id = $1", second)
+			return err
+		})
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); errs[0] = write(1, 2) }()
+	go func() { defer wg.Done(); errs[1] = write(2, 1) }()
+	wg.Wait()
+	assert.NoError(t, errs[0])
+	assert.NoError(t, errs[1])
+	assert.Equal(t, int32(3), attempts.Load(), "the deadlock victim ran twice")
+	var n1, n2 int
+	require.NoError(t, db.QueryRow("SELECT (SELECT n FROM "+table+" WHERE id = 1), (SELECT n FROM "+table+" WHERE id = 2)").Scan(&n1, &n2))
+	assert.Equal(t, []int{2, 2}, []int{n1, n2}, "both writes are committed once")
+}
