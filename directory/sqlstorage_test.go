@@ -2,20 +2,16 @@ package directory_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim/directory/sqldir"
+	"github.com/scimkit/scim/internal/pgtest"
 	"github.com/scimkit/scim/store/sqlstore"
 )
 
@@ -33,34 +29,7 @@ func sqliteStorage(t testing.TB) storage {
 // the test drops.
 func postgresStorage(t testing.TB) storage {
 	t.Helper()
-	dsn := os.Getenv("SCIM_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("set SCIM_POSTGRES_DSN to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)")
-	}
-	db, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "d" + hex.EncodeToString(b[:]) + "_"
-	t.Cleanup(func() {
-		defer db.Close()
-		rows, err := db.Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)`, prefix)
-		if !assert.NoError(t, err) {
-			return
-		}
-		var tables []string
-		for rows.Next() {
-			var name string
-			if assert.NoError(t, rows.Scan(&name)) {
-				tables = append(tables, `"`+name+`"`)
-			}
-		}
-		assert.NoError(t, rows.Close())
-		if len(tables) > 0 {
-			_, err := db.Exec("DROP TABLE IF EXISTS " + strings.Join(tables, ", ") + " CASCADE")
-			assert.NoError(t, err)
-		}
-	})
+	db, prefix := pgtest.Open(t)
 	return sqlStorage(t, db, sqlstore.Postgres, prefix)
 }
 

@@ -2,15 +2,12 @@ package sqldir_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,12 +22,9 @@ import (
 	"github.com/scimkit/scim/directory"
 	"github.com/scimkit/scim/directory/directorytest"
 	"github.com/scimkit/scim/directory/sqldir"
+	"github.com/scimkit/scim/internal/pgtest"
 	"github.com/scimkit/scim/store/sqlstore"
 )
-
-// postgresEnv names the variable holding the DSN of a PostgreSQL server
-// for the tests.
-const postgresEnv = "SCIM_POSTGRES_DSN"
 
 // database is an empty database: tables go under prefix.
 type database struct {
@@ -50,34 +44,7 @@ func openSQLite(t testing.TB) database {
 
 func openPostgres(t testing.TB) database {
 	t.Helper()
-	dsn := os.Getenv(postgresEnv)
-	if dsn == "" {
-		t.Skipf("set %s to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)", postgresEnv)
-	}
-	db, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "t" + hex.EncodeToString(b[:]) + "_"
-	t.Cleanup(func() {
-		defer db.Close()
-		rows, err := db.Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)`, prefix)
-		if !assert.NoError(t, err) {
-			return
-		}
-		var tables []string
-		for rows.Next() {
-			var name string
-			if assert.NoError(t, rows.Scan(&name)) {
-				tables = append(tables, `"`+name+`"`)
-			}
-		}
-		assert.NoError(t, rows.Close())
-		if len(tables) > 0 {
-			_, err = db.Exec("DROP TABLE IF EXISTS " + strings.Join(tables, ", ") + " CASCADE")
-			assert.NoError(t, err)
-		}
-	})
+	db, prefix := pgtest.Open(t)
 	return database{db: db, d: sqlstore.Postgres, prefix: prefix}
 }
 

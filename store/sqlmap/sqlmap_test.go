@@ -2,10 +2,7 @@ package sqlmap_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +13,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/pgtest"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/sqlmap"
 	"github.com/scimkit/scim/store/sqlstore"
@@ -69,20 +67,14 @@ func open(t *testing.T, dialect string) (*sql.DB, sqlstore.Dialect, string) {
 	var err error
 	d, prefix := sqlstore.SQLite, ""
 	if dialect == "PostgreSQL" {
-		dsn := os.Getenv("SCIM_POSTGRES_DSN")
-		if dsn == "" {
-			t.Skip("set SCIM_POSTGRES_DSN to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)")
-		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		d, prefix = sqlstore.Postgres, "t"+hex.EncodeToString(b[:])+"_"
-		db, err = sql.Open("pgx", dsn)
+		d = sqlstore.Postgres
+		db, prefix = pgtest.Open(t) // drops the tables when the test ends
 	} else {
 		db, err = sql.Open("sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "host.db")))
+		require.NoError(t, err)
 		db.SetMaxOpenConns(1)
+		t.Cleanup(func() { db.Close() })
 	}
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
 	for _, q := range hostTables(d, prefix) {
 		_, err := db.Exec(q)
 		require.NoError(t, err, q)

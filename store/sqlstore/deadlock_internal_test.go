@@ -2,10 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,25 +10,18 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scim/internal/pgtest"
 )
 
 // TestDeadlockVictimIsRunAgain makes two transactions lock two rows in
 // opposite orders, so that PostgreSQL aborts one of them as a deadlock
 // victim: inTx runs the victim again, and both writes succeed.
 func TestDeadlockVictimIsRunAgain(t *testing.T) {
-	dsn := os.Getenv("SCIM_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("set SCIM_POSTGRES_DSN to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)")
-	}
-	db, err := sql.Open("pgx", dsn)
+	db, prefix := pgtest.Open(t)
+	table := prefix + "deadlock"
+	_, err := db.Exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, n INT NOT NULL)")
 	require.NoError(t, err)
-	defer db.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	table := "deadlock_" + hex.EncodeToString(b[:])
-	_, err = db.Exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, n INT NOT NULL)")
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + table) })
 	_, err = db.Exec("INSERT INTO " + table + " VALUES (1, 0), (2, 0)")
 	require.NoError(t, err)
 

@@ -2,12 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/internal/pgtest"
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/sqlstore"
@@ -232,17 +230,7 @@ func rawDatabases() map[string]func(t *testing.T) (*sql.DB, sqlstore.Dialect, st
 			return db, sqlstore.SQLite, "scim_"
 		},
 		"PostgreSQL": func(t *testing.T) (*sql.DB, sqlstore.Dialect, string) {
-			dsn := os.Getenv(PostgresEnv)
-			if dsn == "" {
-				t.Skipf("set %s to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)", PostgresEnv)
-			}
-			db, err := sql.Open("pgx", dsn)
-			require.NoError(t, err)
-			t.Cleanup(func() { db.Close() })
-			var b [6]byte
-			_, _ = rand.Read(b[:])
-			prefix := "t" + hex.EncodeToString(b[:]) + "_"
-			t.Cleanup(func() { dropTables(t, db, prefix) })
+			db, prefix := pgtest.Open(t)
 			return db, sqlstore.Postgres, prefix
 		},
 	}

@@ -2,12 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -15,13 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
+	"github.com/scimkit/scim/internal/pgtest"
 	"github.com/scimkit/scim/store/sqlstore"
 	"github.com/scimkit/scim/store/storetest"
 )
 
 // PostgresEnv names the variable holding the DSN of a PostgreSQL server
 // for the tests, such as postgres://postgres@127.0.0.1:5432/postgres.
-const PostgresEnv = "SCIM_POSTGRES_DSN"
+const PostgresEnv = pgtest.Env
 
 // openSQLite opens a new SQLite database file.
 func openSQLite(t testing.TB) *sqlstore.DB {
@@ -49,42 +46,10 @@ func openPostgres(t testing.TB) *sqlstore.DB {
 
 func openPostgresRaw(t testing.TB) (*sqlstore.DB, *sql.DB, string) {
 	t.Helper()
-	dsn := os.Getenv(PostgresEnv)
-	if dsn == "" {
-		t.Skipf("set %s to a PostgreSQL DSN to run the PostgreSQL tests (.ci/run does)", PostgresEnv)
-	}
-	db, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "t" + hex.EncodeToString(b[:]) + "_"
-	t.Cleanup(func() { dropTables(t, db, prefix) }) // runs before db.Close
+	db, prefix := pgtest.Open(t)
 	store, err := sqlstore.Open(context.Background(), db, sqlstore.Postgres, sqlstore.Options{TablePrefix: prefix})
 	require.NoError(t, err)
 	return store, db, prefix
-}
-
-// dropTables drops the tables a test created under prefix (the store's
-// and any of its own), so that test runs leave the database as they
-// found it.
-func dropTables(t testing.TB, db *sql.DB, prefix string) {
-	rows, err := db.Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)`, prefix)
-	if !assert.NoError(t, err, "listing the test's tables") {
-		return
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if assert.NoError(t, rows.Scan(&name)) {
-			tables = append(tables, `"`+name+`"`)
-		}
-	}
-	assert.NoError(t, rows.Close())
-	if len(tables) > 0 {
-		_, err = db.Exec("DROP TABLE IF EXISTS " + strings.Join(tables, ", ") + " CASCADE")
-		assert.NoError(t, err, "dropping the test's tables")
-	}
 }
 
 func dialects() map[string]func(testing.TB) *sqlstore.DB {
