@@ -25,6 +25,7 @@ import (
 	"github.com/scimkit/scim/directory"
 	"github.com/scimkit/scim/directory/sqldir"
 	"github.com/scimkit/scim/examples/internal/boot"
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/store/sqlmap"
 	"github.com/scimkit/scim/store/sqlstore"
 )
@@ -37,6 +38,9 @@ const directoryTablePrefix = "helpdesk_"
 // made before directories their directory column, and makes usernames
 // and team names unique per directory instead of across the database.
 func upgradeForDirectories(ctx context.Context, db *sql.DB) error {
+	if err := addFoldColumns(ctx, db); err != nil {
+		return err
+	}
 	for _, table := range []string{"users", "teams"} {
 		rows, err := db.QueryContext(ctx, "SELECT directory FROM "+table+" WHERE 1 = 0")
 		if err == nil {
@@ -52,6 +56,8 @@ func upgradeForDirectories(ctx context.Context, db *sql.DB) error {
 		`DROP INDEX IF EXISTS teams_name`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS users_directory_username ON users (directory, lower(username))`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS teams_directory_name ON teams (directory, lower(name))`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS users_directory_username_fold ON users (directory, username_fold)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS teams_directory_name_fold ON teams (directory, name_fold)`,
 		`CREATE INDEX IF NOT EXISTS users_directory_external_ref ON users (directory, external_ref)`,
 	} {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
@@ -204,4 +210,51 @@ func issueToken(ctx context.Context, h *directory.Handler, d directory.Directory
 // /scim/NAME/v2/ on mux; the default keeps /scim/v2/, the longer pattern.
 func mountDirectories(mux *http.ServeMux, h *directory.Handler) {
 	mux.Handle("/scim/", http.StripPrefix("/scim", h))
+}
+
+// foldColumns are the columns that hold the case-folded values SCIM
+// filters, sorts and keeps unique by, beside the columns they fold.
+var foldColumns = []struct{ table, column, fold string }{
+	{"users", "username", "username_fold"},
+	{"users", "display_name", "display_name_fold"},
+	{"users", "email", "email_fold"},
+	{"teams", "name", "name_fold"},
+}
+
+// addFoldColumns gives a database made before them the fold columns, and
+// fills them for the rows it holds.
+func addFoldColumns(ctx context.Context, db *sql.DB) error {
+	for _, c := range foldColumns {
+		rows, err := db.QueryContext(ctx, "SELECT "+c.fold+" FROM "+c.table+" WHERE 1 = 0")
+		if err == nil {
+			rows.Close()
+			continue
+		}
+		if _, err := db.ExecContext(ctx, "ALTER TABLE "+c.table+" ADD COLUMN "+c.fold+" TEXT"); err != nil {
+			return fmt.Errorf("adding %s to %s: %w", c.fold, c.table, err)
+		}
+		rows, err = db.QueryContext(ctx, "SELECT id, "+c.column+" FROM "+c.table+" WHERE "+c.column+" IS NOT NULL")
+		if err != nil {
+			return err
+		}
+		folded := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			folded[id] = filter.FoldString(v)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for id, v := range folded {
+			if _, err := db.ExecContext(ctx, "UPDATE "+c.table+" SET "+c.fold+" = ? WHERE id = ?", v, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

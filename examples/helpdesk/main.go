@@ -103,7 +103,10 @@ var tables = []string{
 		version INTEGER NOT NULL DEFAULT 1,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL,
-		deactivated_at DATETIME)`,
+		deactivated_at DATETIME,
+		username_fold TEXT,
+		display_name_fold TEXT,
+		email_fold TEXT)`,
 	// The unique indexes of usernames and team names lead with the
 	// directory (upgradeForDirectories in directories.go).
 	`CREATE TABLE IF NOT EXISTS teams (
@@ -114,7 +117,8 @@ var tables = []string{
 		external_ref TEXT,
 		version INTEGER NOT NULL DEFAULT 1,
 		created_at DATETIME NOT NULL,
-		updated_at DATETIME NOT NULL)`,
+		updated_at DATETIME NOT NULL,
+		name_fold TEXT)`,
 	`CREATE TABLE IF NOT EXISTS team_members (
 		team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
 		user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,

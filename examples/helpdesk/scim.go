@@ -22,11 +22,11 @@ var mapping = sqlmap.Mapping{
 	Users: &sqlmap.Table{Name: "users", Key: "id", ID: "scim_id", Version: "version", Directory: "directory",
 		Created: "created_at", Modified: "updated_at",
 		Columns: []sqlmap.Column{
-			{Path: "userName", Name: "username"},
+			{Path: "userName", Name: "username", Fold: "username_fold"},
 			{Path: "name.givenName", Name: "first_name"},
 			{Path: "name.familyName", Name: "last_name"},
-			{Path: "displayName", Name: "display_name"},
-			{Path: "emails.value", Name: "email", Type: "work"},
+			{Path: "displayName", Name: "display_name", Fold: "display_name_fold"},
+			{Path: "emails.value", Name: "email", Type: "work", Fold: "email_fold"},
 			{Path: "title", Name: "job_title"},
 			{Path: "active", Name: "active"},
 			{Path: "externalId", Name: "external_ref"},
@@ -35,7 +35,7 @@ var mapping = sqlmap.Mapping{
 	Groups: &sqlmap.Table{Name: "teams", Key: "id", ID: "scim_id", Version: "version", Directory: "directory",
 		Created: "created_at", Modified: "updated_at",
 		Columns: []sqlmap.Column{
-			{Path: "displayName", Name: "name"},
+			{Path: "displayName", Name: "name", Fold: "name_fold"},
 			{Path: "externalId", Name: "external_ref"},
 		}},
 	Members: &sqlmap.Members{Table: "team_members", Group: "team_id", Member: "user_id"},

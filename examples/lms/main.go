@@ -86,8 +86,13 @@ var tables = []string{
 		official_code TEXT,
 		created_at DATETIME NOT NULL,
 		updated_at DATETIME NOT NULL,
-		deprovisioned_at TEXT)`,
-	`CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users (lower(username)) WHERE deprovisioned_at IS NULL`,
+		deprovisioned_at TEXT,
+		username_fold TEXT,
+		display_name_fold TEXT,
+		email_fold TEXT)`,
+	// The *_fold columns hold the case-folded values that SCIM filters,
+	// sorts and keeps unique by (sqlmap's Column.Fold).
+	`CREATE UNIQUE INDEX IF NOT EXISTS users_username_fold ON users (username_fold) WHERE deprovisioned_at IS NULL`,
 	`CREATE INDEX IF NOT EXISTS users_external_ref ON users (external_ref)`,
 	`CREATE TABLE IF NOT EXISTS courses (
 		id INTEGER PRIMARY KEY,

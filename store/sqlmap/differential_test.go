@@ -3,6 +3,7 @@ package sqlmap_test
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,11 +14,15 @@ import (
 	"github.com/scimkit/scim/store/memory"
 )
 
-// value pools with case variants, so that random filters match.
+// value pools with case variants, so that random filters match: ASCII
+// ones, and pairs that only Unicode case folding relates (Ä/ä, final and
+// medial sigma, the Kelvin sign and k, long s and s, dotted and dotless i),
+// which the fold columns must compare as the memory store does.
 var (
-	diffWords  = []string{"alpha", "Alpha", "ALPHA", "beta", "Beta", "gamma", "alphabet", "a"}
-	diffEmails = []string{"a@x.com", "A@X.COM", "b@x.org", "alpha@x.com"}
-	diffCodes  = []string{"1", "2", "10", "01"}
+	diffWords = []string{"alpha", "Alpha", "ALPHA", "beta", "Beta", "gamma", "alphabet", "a",
+		"Ärger", "ärger", "ÄRGER", "σοφός", "ΣΟΦΌΣ", "σοφόσ", "\u212aelvin", "kelvin", "\u017ftop", "stop", "İi", "ıI", "é", "É"}
+	diffEmails = []string{"a@x.com", "A@X.COM", "b@x.org", "alpha@x.com", "ärger@x.com", "ÄRGER@X.COM", "σ@x.gr", "Σ@X.GR"}
+	diffCodes  = []string{"1", "2", "10", "01", "ß", "ẞ"}
 )
 
 func pick(r *rand.Rand, pool []string) string { return pool[r.Intn(len(pool))] }
@@ -83,6 +88,15 @@ func TestDifferential(t *testing.T) {
 				expr, err := filter.Parse(f, rt, filter.Options{})
 				require.NoError(t, err, f)
 				q := &scim.Query{Filter: expr, Count: 1000}
+				if i%4 == 0 {
+					// Every fourth query is sorted too: the stores must
+					// agree on the order of the sort keys (ties may come
+					// in any order).
+					by, err := filter.ParseAttrPath(pick(r, diffSortPaths), rt)
+					require.NoError(t, err)
+					q.SortBy, q.Descending = &by, r.Intn(2) == 0
+					f += " sortBy " + by.String()
+				}
 				want, err := mem.List(ctx, q)
 				require.NoError(t, err, f)
 				got, err := st.Users().List(ctx, q)
@@ -91,6 +105,9 @@ func TestDifferential(t *testing.T) {
 					return
 				}
 				assert.Equal(t, want.TotalResults, got.TotalResults, f)
+				if q.SortBy != nil && !assert.Equal(t, sortKeys(want, *q.SortBy), sortKeys(got, *q.SortBy), f+" (descending %v)", q.Descending) {
+					return
+				}
 			}
 		})
 	}
@@ -100,6 +117,30 @@ func userNames(p *scim.Page) []string {
 	out := []string{}
 	for _, r := range p.Resources {
 		out = append(out, r.Attributes["userName"].(string))
+	}
+	return out
+}
+
+// diffSortPaths are the case-insensitive paths the differential sorts by.
+var diffSortPaths = []string{"userName", "displayName", "name.familyName", "name.givenName", "emails", "preferredLanguage"}
+
+// sortKeys returns the folded sort value of each resource of p in order,
+// "" for none: two stores that agree on the order give the same keys,
+// whatever order they give resources whose keys tie.
+func sortKeys(p *scim.Page, by filter.AttrPath) []string {
+	out := make([]string, len(p.Resources))
+	for i, r := range p.Resources {
+		var v any = r.Attributes
+		for _, part := range strings.Split(by.String(), ".") {
+			m, _ := v.(map[string]any)
+			v = m[part]
+		}
+		if list, ok := v.([]any); ok && len(list) > 0 { // emails: the primary (first) value
+			m, _ := list[0].(map[string]any)
+			v = m["value"]
+		}
+		s, _ := v.(string)
+		out[i] = filter.FoldString(s)
 	}
 	return out
 }

@@ -35,8 +35,11 @@
 //     ("emails.value") keeps one value: the primary one a client sends, else
 //     the one of the Column's Type, else the first. It reads back as that
 //     one value, primary, with the Column's Type.
-//   - Filters and sortBy are pushed to SQL with sqlstore.Where and
-//     sqlstore.OrderBy, with filter.Match's semantics. An attribute the type
+//   - Filters and sortBy are pushed to SQL with sqlstore.WhereFolded and
+//     sqlstore.OrderByFolded, with filter.Match's semantics. Case-insensitive
+//     strings fold as the memory store folds them (Unicode, not only
+//     ASCII) when their Column names a Fold column, which the store fills;
+//     without one they fold ASCII letters only, as SQL's lower() does. An attribute the type
 //     does not have matches nothing in a filter (as in every store of the
 //     library; serve with filter.Options{Strict: true} to answer 400
 //     invalidFilter instead) and is 400 invalidPath in sortBy, both decided
@@ -88,6 +91,13 @@ type Column struct {
 	// Type, for a multi-valued attribute kept in one column, is the type
 	// its value is returned with, such as "work"; "" returns none.
 	Type string
+	// Fold, for a case-insensitive string (caseExact false, as userName,
+	// names and emails are), names a nullable text column in which the
+	// store keeps filter.FoldString of the value. Filters and sortBy then
+	// fold case as the memory store does, Unicode included ("ÄRGER" is
+	// "ärger", "Σ" is "ς"), and a unique index on it makes the attribute
+	// unique under case folding. Without it SQL folds ASCII letters only.
+	Fold string
 }
 
 // Table declares the table that holds the resources of one type.
@@ -205,6 +215,7 @@ type Store struct {
 	rt      *schema.ResourceType
 	cols    []*column
 	where   map[string]string // paths for sqlstore.Where and OrderBy
+	folds   map[string]string // their fold columns, for WhereFolded
 	fields  string            // the columns a read selects, after key, id, version
 	peer    *Store            // Groups for Users and Users for Groups
 	members *Members
@@ -218,7 +229,7 @@ func newStore(db *sql.DB, d sqlstore.Dialect, t *Table, full *schema.ResourceTyp
 	if t.Name == "" || t.ID == "" || t.Version == "" {
 		return nil, fmt.Errorf("sqlmap: the %s table needs a name, an ID column and a Version column", full.Name)
 	}
-	s := &Store{db: db, d: d, t: *t, key: t.Key, where: map[string]string{"id": "t." + t.ID},
+	s := &Store{db: db, d: d, t: *t, key: t.Key, where: map[string]string{"id": "t." + t.ID}, folds: map[string]string{},
 		isGroup: full.Name == schema.GroupResourceType().Name}
 	if s.key == "" {
 		s.key = t.ID
@@ -243,6 +254,19 @@ func newStore(db *sql.DB, d sqlstore.Dialect, t *Table, full *schema.ResourceTyp
 		s.cols = append(s.cols, col)
 		paths = append(paths, c.Path)
 		s.where[c.Path] = "t." + c.Name
+		if c.Fold != "" {
+			compared := target.Attr
+			if target.Sub != nil {
+				compared = target.Sub
+			}
+			if compared.Type != schema.String || compared.CaseExact {
+				return nil, fmt.Errorf("sqlmap: %s column %q: a fold column is for case-insensitive strings; %q is not one", t.Name, c.Name, c.Path)
+			}
+			s.folds[c.Path] = "t." + c.Fold
+			if target.Attr.MultiValued && strings.EqualFold(target.Sub.Name, "value") {
+				s.folds[strings.TrimSuffix(c.Path, "."+target.Sub.Name)] = "t." + c.Fold
+			}
+		}
 		if target.Attr.MultiValued {
 			paths = append(paths, target.Attr.Name+".primary")
 			if c.Type != "" {

@@ -31,10 +31,11 @@ func hostTables(d sqlstore.Dialect, p string) []string {
 	return []string{
 		`CREATE TABLE ` + p + `people (id ` + key + `, scim_id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,
 			created_at ` + ts + `, updated_at ` + ts + `, login TEXT NOT NULL, first_name TEXT, last_name TEXT, display TEXT,
-			email TEXT, active ` + boolean + `, ext_ref TEXT, lang TEXT, code TEXT, boss TEXT, removed_at ` + ts + `)`,
-		`CREATE UNIQUE INDEX ` + p + `people_login ON ` + p + `people (lower(login)) WHERE removed_at IS NULL`,
+			email TEXT, active ` + boolean + `, ext_ref TEXT, lang TEXT, code TEXT, boss TEXT, removed_at ` + ts + `,
+			login_fold TEXT, first_name_fold TEXT, last_name_fold TEXT, display_fold TEXT, email_fold TEXT, lang_fold TEXT, code_fold TEXT)`,
+		`CREATE UNIQUE INDEX ` + p + `people_login ON ` + p + `people (login_fold) WHERE removed_at IS NULL`,
 		`CREATE TABLE ` + p + `teams (id ` + key + `, scim_id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,
-			created_at ` + ts + `, updated_at ` + ts + `, name TEXT NOT NULL, ext_ref TEXT)`,
+			created_at ` + ts + `, updated_at ` + ts + `, name TEXT NOT NULL, name_fold TEXT, ext_ref TEXT)`,
 		`CREATE TABLE ` + p + `team_members (team_id BIGINT NOT NULL, person_id BIGINT NOT NULL, PRIMARY KEY (team_id, person_id))`,
 	}
 }
@@ -44,13 +45,16 @@ func mapping(d sqlstore.Dialect, p string, hide bool) sqlmap.Mapping {
 	m := sqlmap.Mapping{Dialect: d,
 		Users: &sqlmap.Table{Name: p + "people", ID: "scim_id", Key: "id", Version: "version", Created: "created_at", Modified: "updated_at",
 			Columns: []sqlmap.Column{
-				{Path: "userName", Name: "login"}, {Path: "name.givenName", Name: "first_name"}, {Path: "name.familyName", Name: "last_name"},
-				{Path: "displayName", Name: "display"}, {Path: "emails.value", Name: "email", Type: "work"}, {Path: "active", Name: "active"},
-				{Path: "externalId", Name: "ext_ref"}, {Path: "preferredLanguage", Name: "lang"},
-				{Path: enterprise + ":employeeNumber", Name: "code"}, {Path: enterprise + ":manager.value", Name: "boss"},
+				{Path: "userName", Name: "login", Fold: "login_fold"},
+				{Path: "name.givenName", Name: "first_name", Fold: "first_name_fold"},
+				{Path: "name.familyName", Name: "last_name", Fold: "last_name_fold"},
+				{Path: "displayName", Name: "display", Fold: "display_fold"},
+				{Path: "emails.value", Name: "email", Type: "work", Fold: "email_fold"}, {Path: "active", Name: "active"},
+				{Path: "externalId", Name: "ext_ref"}, {Path: "preferredLanguage", Name: "lang", Fold: "lang_fold"},
+				{Path: enterprise + ":employeeNumber", Name: "code", Fold: "code_fold"}, {Path: enterprise + ":manager.value", Name: "boss"},
 			}},
 		Groups: &sqlmap.Table{Name: p + "teams", ID: "scim_id", Key: "id", Version: "version", Created: "created_at", Modified: "updated_at",
-			Columns: []sqlmap.Column{{Path: "displayName", Name: "name"}, {Path: "externalId", Name: "ext_ref"}}},
+			Columns: []sqlmap.Column{{Path: "displayName", Name: "name", Fold: "name_fold"}, {Path: "externalId", Name: "ext_ref"}}},
 		Members: &sqlmap.Members{Table: p + "team_members", Group: "team_id", Member: "person_id"},
 	}
 	if hide {

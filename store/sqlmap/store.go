@@ -85,7 +85,11 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 		}
 	}
 	for _, c := range s.cols {
-		cols, marks, args = append(cols, c.Name), append(marks, "?"), append(args, s.arg(c, c.get(r.Attributes)))
+		v := s.arg(c, c.get(r.Attributes))
+		cols, marks, args = append(cols, c.Name), append(marks, "?"), append(args, v)
+		if c.Fold != "" {
+			cols, marks, args = append(cols, c.Fold), append(marks, "?"), append(args, foldArg(v))
+		}
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.bind("INSERT INTO "+s.t.Name+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")"), args...); err != nil {
@@ -379,7 +383,11 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 		sets, args = append(sets, s.t.Modified+" = ?"), append(args, s.timeArg(time.Now()))
 	}
 	for _, c := range s.cols {
-		sets, args = append(sets, c.Name+" = ?"), append(args, s.arg(c, c.get(r.Attributes)))
+		v := s.arg(c, c.get(r.Attributes))
+		sets, args = append(sets, c.Name+" = ?"), append(args, v)
+		if c.Fold != "" {
+			sets, args = append(sets, c.Fold+" = ?"), append(args, foldArg(v))
+		}
 	}
 	cond, condArgs := s.guard(r.ID, ifVersion)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -456,7 +464,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	}
 	order := "t." + s.key + ", t." + s.t.ID
 	if q.SortBy != nil {
-		by, err := sqlstore.OrderBy(*q.SortBy, q.Descending, s.where)
+		by, err := sqlstore.OrderByFolded(*q.SortBy, q.Descending, s.d, s.where, s.folds)
 		if err != nil {
 			return nil, schema.Errorf(schema.InvalidPath, "cannot sort by %s: %s does not keep it", q.SortBy.String(), s.rt.Name)
 		}
@@ -517,7 +525,7 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 func (s *Store) filter(q *scim.Query) (string, []any, error) {
 	where, args := s.visible("t"), []any{}
 	if q.Filter != nil {
-		cond, condArgs, err := sqlstore.Where(q.Filter, s.rt, s.d, s.where)
+		cond, condArgs, err := sqlstore.WhereFolded(q.Filter, s.rt, s.d, s.where, s.folds)
 		if err != nil {
 			return "", nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/store/sqlstore"
 )
@@ -207,4 +208,13 @@ func toTime(v any) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// foldArg is what a fold column holds for the argument v of its column:
+// filter.FoldString of a string, NULL for no value.
+func foldArg(v any) any {
+	if str, ok := v.(string); ok {
+		return filter.FoldString(str)
+	}
+	return nil
 }

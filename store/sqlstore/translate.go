@@ -24,8 +24,10 @@ type translator struct {
 	rt        *schema.ResourceType
 	groupType string
 	// columns, when set, maps attribute paths to a host table's columns
-	// (see Where); only those paths can be translated.
+	// (see Where); only those paths can be translated. folds maps some of
+	// them to the columns that hold filter.FoldString of their values.
 	columns map[string]string
+	folds   map[string]string
 	// negated counts the "not" expressions being translated.
 	negated int
 }
@@ -313,13 +315,17 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x texts) 
 	v := x(stored)
 	if !a.CaseExact && a.Type != schema.Binary {
 		switch {
-		case x(folded) == "":
-			// A host's column, without the folded forms: ASCII folding.
+		case x(folded) == "" && x(lowered) == "":
+			// A host's column without a fold column: ASCII folding.
 			v, s = "lower("+v+")", strings.ToLower(s)
-		case c.Op == filter.Eq || c.Op == filter.Ne:
-			return x(folded) + sqlOp(c.Op) + t.arg(foldKey(s)), nil
 		case (c.Op == filter.Sw || c.Op == filter.Ew) && isASCII(s):
 			v, s = t.asciiLower(v), strings.ToLower(s)
+		case x(folded) == "":
+			// A host's fold column: filter.FoldString keys, whose equality
+			// is strings.EqualFold's and whose order is CompareBy's.
+			v, s = x(lowered), filter.FoldString(s)
+		case c.Op == filter.Eq || c.Op == filter.Ne:
+			return x(folded) + sqlOp(c.Op) + t.arg(foldKey(s)), nil
 		default:
 			v, s = x(lowered), filter.FoldString(s)
 		}
@@ -506,9 +512,13 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 		if compared == nil {
 			compared = a
 		}
+		fold := t.folds[strings.ToLower(p.String())]
 		return source{text: func(f form) string {
-			if f == stored {
+			switch f {
+			case stored:
 				return col
+			case lowered:
+				return fold // "" without a fold column
 			}
 			return ""
 		}, attr: compared}, nil

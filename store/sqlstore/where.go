@@ -16,12 +16,21 @@ import (
 // filter that the columns cannot answer (a path without a column, a value
 // filter over a single column) is an *schema.Error of type invalidFilter
 // that names the problem, which the server answers with 400.
+//
+// A case-insensitive string compares by its ASCII lower case here, unless
+// WhereFolded is given a fold column for its path.
 func Where(e filter.Expr, rt *schema.ResourceType, d Dialect, columns map[string]string) (cond string, args []any, err error) {
-	lower := make(map[string]string, len(columns))
-	for k, v := range columns {
-		lower[strings.ToLower(k)] = v
-	}
-	t := &translator{d: d, rt: rt, columns: lower}
+	return WhereFolded(e, rt, d, columns, nil)
+}
+
+// WhereFolded is Where with fold columns: folds maps attribute paths of
+// case-insensitive strings (caseExact false) to columns that hold
+// filter.FoldString of the value, which the host's store writes beside it.
+// Those paths then compare as filter.Match compares them, Unicode case
+// folding included ("σ" equals "ς", the Kelvin sign equals "k"), not by
+// their ASCII lower case.
+func WhereFolded(e filter.Expr, rt *schema.ResourceType, d Dialect, columns, folds map[string]string) (cond string, args []any, err error) {
+	t := &translator{d: d, rt: rt, columns: lowerKeys(columns), folds: lowerKeys(folds)}
 	cond, err = t.expr(e)
 	if err != nil {
 		return "", nil, schema.Errorf(schema.InvalidFilter, "%s: this filter cannot be answered here", strings.TrimPrefix(err.Error(), "sqlstore: "))
@@ -38,12 +47,15 @@ func Where(e filter.Expr, rt *schema.ResourceType, d Dialect, columns map[string
 // unique column after it for a stable order. A path without a column is an
 // *schema.Error of type invalidValue.
 func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (string, error) {
-	col := ""
-	for path, c := range columns {
-		if strings.EqualFold(path, by.String()) {
-			col = c
-		}
-	}
+	return OrderByFolded(by, descending, 0, columns, nil)
+}
+
+// OrderByFolded is OrderBy with the fold columns of WhereFolded: a
+// case-insensitive string with a fold column sorts by it, byte by byte in
+// dialect d, in the order of filter.CompareBy.
+func OrderByFolded(by filter.AttrPath, descending bool, d Dialect, columns, folds map[string]string) (string, error) {
+	col := lowerKeys(columns)[strings.ToLower(by.String())]
+	fold := lowerKeys(folds)[strings.ToLower(by.String())]
 	if col == "" {
 		return "", schema.Errorf(schema.InvalidValue, "cannot sort by %s: it has no column here", by.String())
 	}
@@ -57,7 +69,12 @@ func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (st
 	key := col
 	if attr != nil && (attr.Type == schema.String || attr.Type == schema.Reference) {
 		missing = "(" + col + " IS NULL OR " + col + " = '')"
-		if !attr.CaseExact {
+		switch {
+		case !attr.CaseExact && fold != "" && d == Postgres:
+			key = fold + ` COLLATE "C"`
+		case !attr.CaseExact && fold != "":
+			key = fold
+		case !attr.CaseExact:
 			key = "lower(" + col + ")"
 		}
 	}
@@ -66,4 +83,13 @@ func OrderBy(by filter.AttrPath, descending bool, columns map[string]string) (st
 		dir = " DESC"
 	}
 	return "CASE WHEN " + missing + " THEN 1 ELSE 0 END" + dir + ", " + key + dir, nil
+}
+
+// lowerKeys returns m with its keys, attribute paths, in lower case.
+func lowerKeys(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[strings.ToLower(k)] = v
+	}
+	return out
 }
