@@ -84,6 +84,39 @@ func liftValueFilters(s string) (string, []string) {
 	var b strings.Builder
 	var lifted []string
 	open, last := -1, 0
+	ok := structural(s, func(i int, c byte) bool {
+		switch c {
+		case '[':
+			if open >= 0 {
+				return false
+			}
+			open = i
+		case ']':
+			if open < 0 {
+				return false
+			}
+			inner := s[open+1 : i]
+			if strings.TrimSpace(inner) != "" {
+				b.WriteString(s[last : open+1])
+				fmt.Fprintf(&b, "%s%d pr", liftPrefix, len(lifted))
+				lifted = append(lifted, inner)
+				last = i
+			}
+			open = -1
+		}
+		return true
+	})
+	if !ok || open >= 0 || len(lifted) == 0 {
+		return s, nil
+	}
+	b.WriteString(s[last:])
+	return b.String(), lifted
+}
+
+// structural calls fn with the position of every byte of s outside
+// quoted strings, in order, until fn returns false; it reports whether fn
+// never did.
+func structural(s string, fn func(i int, c byte) bool) bool {
 	quoted, escaped := false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -95,30 +128,13 @@ func liftValueFilters(s string) (string, []string) {
 		case c == '"':
 			quoted = !quoted
 		case quoted:
-		case c == '[':
-			if open >= 0 {
-				return s, nil
+		default:
+			if !fn(i, c) {
+				return false
 			}
-			open = i
-		case c == ']':
-			if open < 0 {
-				return s, nil
-			}
-			inner := s[open+1 : i]
-			if strings.TrimSpace(inner) != "" {
-				b.WriteString(s[last : open+1])
-				fmt.Fprintf(&b, "%s%d pr", liftPrefix, len(lifted))
-				lifted = append(lifted, inner)
-				last = i
-			}
-			open = -1
 		}
 	}
-	if open >= 0 || len(lifted) == 0 {
-		return s, nil
-	}
-	b.WriteString(s[last:])
-	return b.String(), lifted
+	return true
 }
 
 // checkBounds refuses input longer or more deeply nested than opts allow,
@@ -127,24 +143,18 @@ func checkBounds(s string, opts Options) error {
 	if len(s) > opts.maxLength() {
 		return schema.Errorf(schema.InvalidFilter, "the filter is %d bytes long; the maximum is %d", len(s), opts.maxLength())
 	}
-	depth, quoted, escaped := 0, false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case escaped:
-			escaped = false
-		case quoted && c == '\\':
-			escaped = true
-		case c == '"':
-			quoted = !quoted
-		case quoted:
-		case c == '(' || c == '[':
-			if depth++; depth > opts.maxDepth() {
-				return schema.Errorf(schema.InvalidFilter, "the filter nests deeper than %d levels", opts.maxDepth())
-			}
-		case c == ')' || c == ']':
+	depth := 0
+	if !structural(s, func(_ int, c byte) bool {
+		switch c {
+		case '(', '[':
+			depth++
+			return depth <= opts.maxDepth()
+		case ')', ']':
 			depth--
 		}
+		return true
+	}) {
+		return schema.Errorf(schema.InvalidFilter, "the filter nests deeper than %d levels", opts.maxDepth())
 	}
 	return nil
 }

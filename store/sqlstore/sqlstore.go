@@ -258,13 +258,13 @@ type row struct {
 
 const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
 
-func (s *Store) scan(rows interface{ Scan(...any) error }, extra ...any) (*row, error) {
-	return s.scanRow(rows, false, extra...)
+func (s *Store) scan(rows interface{ Scan(...any) error }) (*row, error) {
+	return s.scanRow(rows, false)
 }
 
 // scanRow reads a row of columns, followed by groupsColumn when
-// withGroups, followed by extra.
-func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool, extra ...any) (*row, error) {
+// withGroups.
+func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool) (*row, error) {
 	var r row
 	var created, modified any
 	var data []byte
@@ -273,7 +273,7 @@ func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool, e
 		targets = append(targets, &r.groups)
 		r.groupsLoaded = true
 	}
-	if err := rows.Scan(append(targets, extra...)...); err != nil {
+	if err := rows.Scan(targets...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -1028,12 +1028,12 @@ func (s *Store) count(ctx context.Context, f filter.Expr) (int, error) {
 }
 
 // collect reads the rows of a query: columns, then groupsColumn when
-// withGroups, then the columns extra receives.
-func (s *Store) collect(rows *sql.Rows, withGroups bool, extra ...any) ([]*row, error) {
+// withGroups.
+func (s *Store) collect(rows *sql.Rows, withGroups bool) ([]*row, error) {
 	defer rows.Close()
 	var found []*row
 	for rows.Next() {
-		r, err := s.scanRow(rows, withGroups, extra...)
+		r, err := s.scanRow(rows, withGroups)
 		if err != nil {
 			return nil, err
 		}
