@@ -474,8 +474,8 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 	if err != nil || q.Count <= 0 {
 		return page, err
 	}
-	found, err := s.query(ctx, "SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, q.Count, max(q.StartIndex, 1)-1), q.Projection)
+	found, err := s.query(ctx, "SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+sqlstore.Limit(q.Count, max(q.StartIndex, 1)-1),
+		args, q.Projection)
 	if err != nil {
 		return nil, err
 	}
@@ -504,8 +504,8 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 		}
 		where, args = where+" AND t."+s.key+" > ?", append(args, pos)
 	}
-	rows, err := s.db.QueryContext(ctx, s.bind("SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY t."+s.key+" LIMIT ?"),
-		append(args, q.Count+1)...)
+	rows, err := s.db.QueryContext(ctx, s.bind("SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY t."+s.key+sqlstore.Limit(q.Count+1, 0)),
+		args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -41,7 +41,7 @@ func (db *DB) DeleteDirectory(ctx context.Context, dirID string) error {
 		return err
 	}
 	for _, table := range []string{db.members, db.resources} {
-		if _, err := tx.ExecContext(ctx, db.d.Rebind("DELETE FROM "+table+" WHERE dir = ?"), dirID); err != nil {
+		if _, err := tx.ExecContext(ctx, db.d.Rebind("DELETE FROM "+table+" WHERE dir = CAST(? AS TEXT)"), dirID); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("sqlstore: deleting directory %q: %w", dirID, err)
 		}

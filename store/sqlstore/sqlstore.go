@@ -179,6 +179,16 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// keyArgs: the statements compare the indexed key columns (dir, type, id,
+// group_id, member_id and the folded values) with CAST(? AS TEXT) rather
+// than a bare parameter. The CAST changes nothing in a comparison of two
+// texts, but it keeps SQLite's planner from looking at the bound value:
+// once ANALYZE (or PRAGMA optimize) has gathered STAT4 statistics, a bare
+// parameter on an indexed column makes SQLite compile a prepared statement
+// again every time it is bound, which cost three times the lookup itself
+// (BenchmarkUserNameEq: 80 against 28 µs).
+
+// exec runs a write statement.
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	return q.ExecContext(ctx, s.db.d.Rebind(query), args...)
 }
@@ -362,7 +372,7 @@ func (s *Store) resource(ctx context.Context, q querier, r *row, withMembers, wi
 }
 
 func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, error) {
-	rows, err := s.query(ctx, q, "SELECT data FROM "+s.db.members+" WHERE dir = ? AND group_id = ? ORDER BY seq", s.dir, id)
+	rows, err := s.query(ctx, q, "SELECT data FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) ORDER BY seq", s.dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +394,7 @@ func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, e
 
 func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, error) {
 	rows, err := s.query(ctx, q, "SELECT m.group_id, g.display_name FROM "+s.db.members+" m JOIN "+s.db.resources+
-		" g ON g.dir = m.dir AND g.type = ? AND g.id = m.group_id WHERE m.dir = ? AND m.member_id = ?", s.db.groups.rt.Name, s.dir, id)
+		" g ON g.dir = m.dir AND g.type = CAST(? AS TEXT) AND g.id = m.group_id WHERE m.dir = CAST(? AS TEXT) AND m.member_id = CAST(? AS TEXT)", s.db.groups.rt.Name, s.dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -435,8 +445,8 @@ func (s *Store) groupsColumn(t *translator) string {
 		agg = "json_group_array(json_object("
 	}
 	return "(SELECT " + agg + "'value', m.group_id, 'display', g.display_name)) FROM " +
-		s.db.members + " m JOIN " + s.db.resources + " g ON g.dir = m.dir AND g.type = " + t.arg(s.db.groups.rt.Name) +
-		" AND g.id = m.group_id WHERE m.dir = " + t.arg(s.dir) + " AND m.member_id = r.id)"
+		s.db.members + " m JOIN " + s.db.resources + " g ON g.dir = m.dir AND g.type = " + t.key(s.db.groups.rt.Name) +
+		" AND g.id = m.group_id WHERE m.dir = " + t.key(s.dir) + " AND m.member_id = r.id)"
 }
 
 // groupEntry is one value of a user's "groups"; display is nil for a group
@@ -567,7 +577,7 @@ func (s *Store) lockMembers(ctx context.Context, tx *sql.Tx, members []map[strin
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ? FOR SHARE", s.dir, id)
+		rows, err := s.query(ctx, tx, "SELECT 1 FROM "+s.db.resources+" WHERE dir = CAST(? AS TEXT) AND id = CAST(? AS TEXT) FOR SHARE", s.dir, id)
 		if err != nil {
 			return err
 		}
@@ -592,7 +602,7 @@ func (s *Store) addMember(ctx context.Context, q querier, group string, m map[st
 		lock = " FOR SHARE"
 	}
 	var one int
-	err := q.QueryRowContext(ctx, s.db.d.Rebind("SELECT 1 FROM "+s.db.resources+" WHERE dir = ? AND id = ?"+lock), s.dir, mid).Scan(&one)
+	err := q.QueryRowContext(ctx, s.db.d.Rebind("SELECT 1 FROM "+s.db.resources+" WHERE dir = CAST(? AS TEXT) AND id = CAST(? AS TEXT)"+lock), s.dir, mid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, scim.NewError(400, "invalidValue", fmt.Sprintf("member %q is not the id of a resource", mid))
 	}
@@ -631,7 +641,7 @@ func (s *Store) get(ctx context.Context, q querier, id string, lock bool) (*row,
 	err := sql.ErrNoRows
 	var r *row
 	if strings.IndexByte(id, 0) < 0 {
-		query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.dir = ? AND r.type = ? AND r.id = ?"
+		query := "SELECT " + columns + " FROM " + s.db.resources + " r WHERE r.dir = CAST(? AS TEXT) AND r.type = CAST(? AS TEXT) AND r.id = CAST(? AS TEXT)"
 		if lock && s.db.d.pg() {
 			query += " FOR UPDATE"
 		}
@@ -668,7 +678,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, r *row, attrs map[string]
 	}
 	res, err := s.exec(ctx, tx, "UPDATE "+s.db.resources+
 		" SET version = version + 1, last_modified = ?, user_name = ?, user_name_lower = ?, user_name_fold = ?, external_id = ?,"+
-		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE dir = ? AND type = ? AND id = ? AND version = ?",
+		" display_name = ?, display_name_fold = ?, data = ?, fdata = ?, ldata = ? WHERE dir = CAST(? AS TEXT) AND type = CAST(? AS TEXT) AND id = CAST(? AS TEXT) AND version = ?",
 		s.timeArg(s.modified(r)), str(attrs, "userName"), foldedString(attrs, "userName", filter.FoldString),
 		foldedString(attrs, "userName", foldKey), str(attrs, "externalId"), str(attrs, "displayName"),
 		foldedString(attrs, "displayName", foldKey), string(data), fdata, ldata, s.dir, s.rt.Name, r.id, r.version)
@@ -692,7 +702,7 @@ func (s *Store) modified(r *row) time.Time {
 
 // touch bumps a resource's version, for a membership change.
 func (s *Store) touch(ctx context.Context, q querier, r *row) error {
-	_, err := s.exec(ctx, q, "UPDATE "+s.db.resources+" SET version = version + 1, last_modified = ? WHERE dir = ? AND type = ? AND id = ?",
+	_, err := s.exec(ctx, q, "UPDATE "+s.db.resources+" SET version = version + 1, last_modified = ? WHERE dir = CAST(? AS TEXT) AND type = CAST(? AS TEXT) AND id = CAST(? AS TEXT)",
 		s.timeArg(s.modified(r)), s.dir, s.rt.Name, r.id)
 	return err
 }
@@ -714,7 +724,7 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 		if !s.hasMembers {
 			return nil
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, r.ID); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, r.ID); err != nil {
 			return err
 		}
 		for _, m := range members {
@@ -755,7 +765,7 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 		}
 		var gids []string
 		if groups != nil {
-			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE dir = ? AND member_id = ? ORDER BY group_id", s.dir, id)
+			rows, err := s.query(ctx, tx, "SELECT group_id FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT) ORDER BY group_id", s.dir, id)
 			if err != nil {
 				return err
 			}
@@ -771,10 +781,10 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 				return err
 			}
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND (member_id = ? OR group_id = ?)", s.dir, id, id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND (member_id = CAST(? AS TEXT) OR group_id = CAST(? AS TEXT))", s.dir, id, id); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE dir = ? AND type = ? AND id = ?", s.dir, s.rt.Name, id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.resources+" WHERE dir = CAST(? AS TEXT) AND type = CAST(? AS TEXT) AND id = CAST(? AS TEXT)", s.dir, s.rt.Name, id); err != nil {
 			return err
 		}
 		for _, gid := range gids {
@@ -849,7 +859,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			return nil
 		}
 		for _, mid := range r.MembersRemoved {
-			if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ? AND member_id = ?", s.dir, id, mid); err != nil {
+			if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT)", s.dir, id, mid); err != nil {
 				return err
 			}
 		}
@@ -879,7 +889,7 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 	res := &patch.Result{}
 	removed := map[string]bool{}
 	if d.RemoveAll {
-		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, id)
+		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id)
 		if err != nil {
 			return nil, err
 		}
@@ -892,12 +902,12 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 			removed[mid] = true
 		}
 		rows.Close()
-		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ?", s.dir, id); err != nil {
+		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id); err != nil {
 			return nil, err
 		}
 	}
 	for _, mid := range d.Remove {
-		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = ? AND group_id = ? AND member_id = ?", s.dir, id, mid)
+		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT)", s.dir, id, mid)
 		if err != nil {
 			return nil, err
 		}
@@ -972,8 +982,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		if withGroups {
 			query += ", " + s.groupsColumn(t)
 		}
-		list, args := t.finish(query + from + " ORDER BY " + order +
-			" LIMIT " + t.arg(q.Count) + " OFFSET " + t.arg(max(q.StartIndex, 1)-1))
+		list, args := t.finish(query + from + " ORDER BY " + order + Limit(q.Count, max(q.StartIndex, 1)-1))
 		rows, err := s.db.queryContext(ctx, list, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
@@ -1001,7 +1010,7 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 // matches returns the condition on r that selects the store's resources
 // that f matches (all of them when f is nil), with its arguments in t.
 func (s *Store) matches(t *translator, f filter.Expr) (string, error) {
-	cond := "r.dir = " + t.arg(s.dir) + " AND r.type = " + t.arg(s.rt.Name)
+	cond := "r.dir = " + t.key(s.dir) + " AND r.type = " + t.key(s.rt.Name)
 	if f == nil {
 		return cond, nil
 	}
@@ -1080,7 +1089,7 @@ func (s *Store) ListAfter(ctx context.Context, q *scim.Query, after string) (*sc
 	if q.Count <= 0 {
 		return page, "", nil
 	}
-	list, args := t.finish("SELECT " + columns + base + " AND r.seq > " + t.arg(from) + " ORDER BY r.seq LIMIT " + t.arg(q.Count+1))
+	list, args := t.finish("SELECT " + columns + base + " AND r.seq > " + t.arg(from) + " ORDER BY r.seq" + Limit(q.Count+1, 0))
 	rows, err := s.db.db.QueryContext(ctx, list, args...)
 	if err != nil {
 		return nil, "", err

@@ -41,6 +41,18 @@ func (t *translator) arg(v any) string {
 	return "\x00" + strconv.Itoa(len(t.vals)-1) + "\x00"
 }
 
+// key returns the placeholder of a string compared for equality with a
+// column. On the store's own tables, whose columns are TEXT, it is in a
+// CAST that changes nothing in the comparison (see keyArgs); a host's
+// column may be of any type the driver converts a string to, and gets a
+// bare parameter.
+func (t *translator) key(s string) string {
+	if t.columns != nil {
+		return t.arg(s)
+	}
+	return "CAST(" + t.arg(s) + " AS TEXT)"
+}
+
 // finish returns sql with placeholders and its arguments.
 func (t *translator) finish(sql string) (string, []any) {
 	var b strings.Builder
@@ -325,7 +337,7 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x texts) 
 			// is strings.EqualFold's and whose order is CompareBy's.
 			v, s = x(lowered), filter.FoldString(s)
 		case c.Op == filter.Eq || c.Op == filter.Ne:
-			return x(folded) + sqlOp(c.Op) + t.arg(foldKey(s)), nil
+			return x(folded) + sqlOp(c.Op) + t.key(foldKey(s)), nil
 		default:
 			v, s = x(lowered), filter.FoldString(s)
 		}
@@ -338,7 +350,7 @@ func (t *translator) condition(c *filter.Compare, a *schema.Attribute, x texts) 
 	case filter.Ew:
 		return t.endsWith(v, s), nil
 	case filter.Eq, filter.Ne:
-		return v + sqlOp(c.Op) + t.arg(s), nil
+		return v + sqlOp(c.Op) + t.key(s), nil
 	}
 	return t.bytewise(v) + sqlOp(c.Op) + t.arg(s), nil
 }
