@@ -271,16 +271,15 @@ func (s *Server) runBulkOp(c *call, op *bulkOp, ids map[string]string) {
 	if res.etag != "" {
 		result["version"] = res.etag
 	}
-	doc, _ := res.doc.(map[string]any)
+	id, location := s.shown(res)
 	if res.location != "" {
-		result["location"] = res.location
-	} else if meta, ok := doc["meta"].(map[string]any); ok && meta["location"] != nil {
-		result["location"] = meta["location"]
+		location = res.location
 	}
-	if op.method == http.MethodPost && op.bulkID != "" {
-		if id, ok := doc["id"].(string); ok {
-			ids[op.bulkID] = id
-		}
+	if location != "" {
+		result["location"] = location
+	}
+	if op.method == http.MethodPost && op.bulkID != "" && id != "" {
+		ids[op.bulkID] = id
 	}
 	op.result = result
 }

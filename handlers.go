@@ -206,6 +206,9 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any,
 
 // resourceResult answers res projected as the client asks, with its ETag.
 func (s *Server) resourceResult(c *call, status int, e *endpoint, res *Resource) result {
+	if c.proj.IsZero() {
+		return result{status: status, etag: res.Meta.Version, res: res, ep: e, base: c.base}
+	}
 	return result{status: status, etag: res.Meta.Version, doc: s.render(c.base, e, res, c.proj)}
 }
 

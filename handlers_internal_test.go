@@ -71,8 +71,8 @@ func TestHandlersWithoutHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, created.status)
 	assert.Equal(t, base+"/Users/1", created.location)
 	assert.Equal(t, `W/"1"`, created.etag)
-	doc := created.doc.(map[string]any)
-	assert.Equal(t, "bjensen", doc["userName"])
+	require.NotNil(t, created.res)
+	assert.Equal(t, "bjensen", created.res.Attributes["userName"])
 
 	tests := []struct {
 		name     string

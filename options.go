@@ -109,7 +109,7 @@ func WithResourceType(rt *schema.ResourceType, store ResourceStore) Option {
 				return fmt.Errorf("scim: resource type %q (%s) is registered twice", rt.Name, rt.Endpoint)
 			}
 		}
-		c.endpoints = append(c.endpoints, &endpoint{rt: rt, store: store})
+		c.endpoints = append(c.endpoints, &endpoint{rt: rt, store: store, views: &views{rt: rt}})
 		return nil
 	})
 }
@@ -292,7 +292,8 @@ type Change struct {
 	ID string
 	// Resource is the resource as stored after the change; nil for
 	// Deleted. For a Patched group whose members were not loaded it may
-	// lack members.
+	// lack members. It may be shared with the store: read it, do not
+	// modify it.
 	Resource *Resource
 	// MembersAdded and MembersRemoved are the ids of the members a
 	// replace or patch added to or removed from a group.

@@ -82,7 +82,9 @@ type Patcher interface {
 	// skip loading, for example, the members of a large group. A store
 	// that cannot apply this request natively (a path it does not
 	// translate, say) returns ErrSkip before changing anything, and the
-	// server applies it with Get, patch.Apply and Replace.
+	// server applies it with Get, patch.Apply and Replace. The server
+	// only reads the resource Patch returns, so a store may return one it
+	// shares rather than a copy.
 	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*Resource, *patch.Result, error)
 }
 

@@ -49,9 +49,11 @@ type result struct {
 	doc any
 	// err, when not nil, is the answer instead of status and doc.
 	err error
-	// snap or list, when not nil, is the body instead of doc: a resource
-	// or a ListResponse of resources shared by the store, rendered by
-	// endpoint ep under the base URL base with the zero projection.
+	// res, snap or list, when not nil, is the body instead of doc: a
+	// resource, a resource shared by the store or a ListResponse of
+	// those, rendered by endpoint ep under the base URL base with the
+	// zero projection.
+	res  *Resource
 	snap *Snapshot
 	list *snapshotList
 	ep   *endpoint
@@ -93,7 +95,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	if res.allow != "" {
 		h.Set("Allow", res.allow)
 	}
-	if res.doc == nil && res.snap == nil && res.list == nil {
+	if res.doc == nil && res.res == nil && res.snap == nil && res.list == nil {
 		w.WriteHeader(res.status)
 		return
 	}
@@ -117,6 +119,24 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	*bp = buf // keep the grown buffer
 }
 
+// shown returns the id and location of the resource a result shows, if
+// it shows one.
+func (s *Server) shown(res result) (id, location string) {
+	switch {
+	case res.res != nil:
+		id = res.res.ID
+	case res.snap != nil:
+		id = res.snap.res.ID
+	default:
+		doc, _ := res.doc.(map[string]any)
+		id, _ = doc["id"].(string)
+		meta, _ := doc["meta"].(map[string]any)
+		location, _ = meta["location"].(string)
+		return id, location
+	}
+	return id, s.location(res.base, res.ep, id)
+}
+
 // errUnencodable says that a shared resource holds a value JSON cannot
 // hold.
 var errUnencodable = errors.New("scim: a resource holds a value JSON cannot encode")
@@ -124,6 +144,9 @@ var errUnencodable = errors.New("scim: a resource holds a value JSON cannot enco
 // appendBody appends the JSON of a result's body to buf.
 func (s *Server) appendBody(buf []byte, res result) ([]byte, error) {
 	switch {
+	case res.res != nil:
+		location := s.location(res.base, res.ep, res.res.ID)
+		return appendDefault(buf, res.ep, res.res, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) })
 	case res.snap != nil:
 		out, ok := s.appendSnapshot(buf, res.base, res.ep, res.snap)
 		if !ok {

@@ -63,6 +63,7 @@ type requestBase struct {
 type endpoint struct {
 	rt    *schema.ResourceType
 	store ResourceStore
+	views *views
 }
 
 // New returns a Server configured by opts. At least one resource type and

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/scimkit/scim/internal/jsonenc"
-	"github.com/scimkit/scim/schema"
 )
 
 // Snapshot is a stored resource that a store shares with the server
@@ -74,27 +73,17 @@ func (s *Server) appendSnapshot(buf []byte, base string, e *endpoint, snap *Snap
 	return append(buf, enc.tail...), true
 }
 
-// encodeSnapshot renders and encodes snap, marking where meta.location's
-// base URL goes.
+// encodeSnapshot encodes snap, marking where meta.location's base URL
+// goes.
 func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, bool) {
-	shown := *snap.res
-	shown.Meta.ResourceType = e.rt.Name
-	shown.Meta.Location = "" // replaced by the marker below
-	doc := e.rt.Project(Document(e.rt, &shown), schema.Projection{})
-	meta, _ := doc["meta"].(map[string]any)
-	if meta == nil {
-		return nil, false
-	}
-	// Document shares the attribute values; meta is its own map.
 	split := -1
 	suffix := e.rt.Endpoint + "/" + url.PathEscape(snap.res.ID)
-	meta["location"] = jsonenc.Func(func(buf []byte) []byte {
+	out, err := appendDefault(nil, e, snap.res, func(buf []byte) []byte {
 		buf = append(buf, '"')
 		split = len(buf)
 		buf = jsonenc.AppendEscaped(buf, suffix)
 		return append(buf, '"')
 	})
-	out, err := jsonenc.Append(nil, doc)
 	if err != nil || split < 0 {
 		return nil, false
 	}

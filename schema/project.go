@@ -373,3 +373,48 @@ func extensionKey(rt *ResourceType, key string) *Schema {
 	}
 	return rt.Extension(key)
 }
+
+// View is how the zero projection (neither attributes nor
+// excludedAttributes) shows the value under one top-level key of a
+// resource's document; see ResourceType.DefaultView.
+type View int
+
+const (
+	// ViewWhole: the value is shown as it is; an extension's value only
+	// when it is an object that is not empty.
+	ViewWhole View = iota
+	// ViewHidden: the value is never shown (returned "never" or
+	// "request").
+	ViewHidden
+	// ViewPartial: Project must look inside the value, some of whose
+	// sub-attributes are not shown.
+	ViewPartial
+)
+
+// DefaultView reports how Project with the zero projection shows the value
+// under the document key, so that an encoder can write the values shown
+// whole straight from the document without projecting it. Keys the
+// resource type does not define are shown whole, as Project shows them.
+func (rt *ResourceType) DefaultView(key string) View {
+	pr := newProjector(rt, Projection{})
+	partial := func(a *Attribute, k attrKey) bool {
+		return a != nil && a.Type == Complex && pr.subFilter(a, k) != nil
+	}
+	if ext := extensionKey(rt, key); ext != nil {
+		for _, a := range ext.Attributes {
+			k := attrKey{ext: ext.ID, name: a.Name}
+			if !pr.wanted(a, k) || partial(a, k) {
+				return ViewPartial
+			}
+		}
+		return ViewWhole
+	}
+	a, k := pr.coreAttribute(key), attrKey{name: key}
+	switch {
+	case !pr.wanted(a, k):
+		return ViewHidden
+	case partial(a, k):
+		return ViewPartial
+	}
+	return ViewWhole
+}

@@ -76,6 +76,8 @@ func (db *DB) Groups() *Store { return db.groups }
 //     committed if the resource did not change meanwhile (and retried a few
 //     times when the client set no If-Match); a request that only changes
 //     membership costs the members it names, whatever the group's size.
+//     With a projection that shows all of it, the resource Patch returns
+//     is the record's shared snapshot, not a copy: do not modify it.
 //   - scim.CursorLister: cursor paging in creation order (RFC 9865).
 //
 // Group members must name resources of the same DB: a member id that names
@@ -401,7 +403,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	// Records' attributes and member objects are never modified in place
 	// and Apply does not modify its input, so the snapshot shares them.
 	version := rec.version
-	current := maps.Clone(rec.attrs)
+	current := rec.attrs
 	var before []map[string]any
 	if s.hasMembers {
 		before = rec.members.values()
@@ -413,6 +415,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 		for i, m := range before {
 			list[i] = m
 		}
+		current = maps.Clone(current)
 		current["members"] = list
 	}
 	if s.beforeApply != nil {
@@ -422,7 +425,10 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	if err != nil {
 		return nil, nil, err
 	}
-	kept, members := s.split(attrs)
+	// Apply returns a map of its own whose values are the record's (never
+	// modified in place) or the request's (not used after the request):
+	// they are kept as they are.
+	kept, members := s.separate(attrs)
 	var set *memberSet
 	var added, removed []string
 	if s.hasMembers && res.Changed {
@@ -461,10 +467,9 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 		if err := s.db.checkMembers(added); err != nil {
 			return nil, nil, err
 		}
-		s.indexRemove(rec)
+		s.reindex(rec, kept)
 		s.renamed(rec, rec.attrs, kept)
 		rec.attrs = kept
-		s.indexAdd(rec)
 		if set != nil {
 			rec.members = set
 			for _, m := range removed {
@@ -476,7 +481,17 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 		}
 		s.touch(rec)
 	}
-	return s.snapshot(rec, withMembers, withGroups), res, nil
+	return s.result(rec, withMembers, withGroups), res, nil
+}
+
+// result returns what a PATCH answers: the record's shared snapshot when
+// the projection shows all of it (the server only reads a Patcher's
+// result), else a copy of what it shows.
+func (s *Store) result(rec *record, withMembers, withGroups bool) *scim.Resource {
+	if withMembers == s.hasMembers && withGroups == s.hasGroups {
+		return s.shared(rec).Resource()
+	}
+	return s.snapshot(rec, withMembers, withGroups)
 }
 
 // applyDelta changes a group's member set.
@@ -844,10 +859,9 @@ func (s *Store) write(rec *record, attrs map[string]any, members []map[string]an
 	if err := s.checkUnique(attrs, rec.id); err != nil {
 		return err
 	}
-	s.indexRemove(rec)
+	s.reindex(rec, attrs)
 	s.renamed(rec, rec.attrs, attrs)
 	rec.attrs = attrs
-	s.indexAdd(rec)
 	if setMembers && rec.members != nil {
 		for _, m := range rec.members.values() {
 			s.removeMember(rec, m["value"].(string))
@@ -900,7 +914,13 @@ func (s *Store) snapshot(rec *record, withMembers, withGroups bool) *scim.Resour
 // split copies the attributes a client sent, separating the members (kept
 // as a set) and dropping the computed groups.
 func (s *Store) split(in map[string]any) (map[string]any, []map[string]any) {
-	attrs := deepCopy(in).(map[string]any)
+	attrs, _ := deepCopy(in).(map[string]any)
+	return s.separate(attrs)
+}
+
+// separate takes attrs over, without copying it, separating the members
+// (kept as a set) and dropping the computed groups.
+func (s *Store) separate(attrs map[string]any) (map[string]any, []map[string]any) {
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
@@ -946,6 +966,24 @@ func (s *Store) indexAdd(rec *record) {
 	for name, ix := range s.indexes {
 		if v, ok := rec.attrs[name].(string); ok {
 			ix.add(ix.key(v), rec)
+		}
+	}
+}
+
+// reindex moves the record's index entries from its attributes to attrs,
+// touching only the indexes whose value changes.
+func (s *Store) reindex(rec *record, attrs map[string]any) {
+	for name, ix := range s.indexes {
+		was, hadOld := rec.attrs[name].(string)
+		is, hasNew := attrs[name].(string)
+		if hadOld == hasNew && was == is {
+			continue
+		}
+		if hadOld {
+			ix.remove(ix.key(was), rec)
+		}
+		if hasNew {
+			ix.add(ix.key(is), rec)
 		}
 	}
 }

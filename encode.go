@@ -1,0 +1,151 @@
+package scim
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimkit/scim/internal/jsonenc"
+	"github.com/scimkit/scim/schema"
+)
+
+// views caches, per endpoint, how the zero projection shows the
+// top-level keys its resources hold (schema.ResourceType.DefaultView).
+type views struct {
+	rt *schema.ResourceType
+	m  sync.Map // key string → view
+}
+
+type view struct {
+	schema.View
+	// extension says the key is an extension's URN, whose value is shown
+	// only when it is an object that is not empty.
+	extension bool
+}
+
+func (v *views) of(key string) view {
+	if got, ok := v.m.Load(key); ok {
+		return got.(view)
+	}
+	shown := view{View: v.rt.DefaultView(key), extension: len(key) >= 4 && strings.EqualFold(key[:4], "urn:") && v.rt.Extension(key) != nil}
+	v.m.Store(key, shown)
+	return shown
+}
+
+// appendDefault appends the JSON of res as endpoint e shows it with the
+// zero projection, byte for byte what encoding
+// e.rt.Project(Document(e.rt, res), schema.Projection{}) gives (keys in
+// sorted order), without building either map: this is the body of every
+// write's response and of every read the store cannot share. location
+// writes meta.location's JSON value.
+func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func) ([]byte, error) {
+	var small [24]string
+	keys := small[:0]
+	for k := range res.Attributes {
+		// Document's own keys replace attributes of the same name.
+		if k == "schemas" || k == "meta" || (k == "id" && res.ID != "") {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	keys = append(keys, "meta", "schemas")
+	if res.ID != "" {
+		keys = append(keys, "id")
+	}
+	slices.Sort(keys)
+	buf = append(buf, '{')
+	first := true
+	for _, k := range keys {
+		var err error
+		start := len(buf)
+		if !first {
+			buf = append(buf, ',')
+		}
+		buf = jsonenc.AppendString(buf, k)
+		buf = append(buf, ':')
+		switch k {
+		case "id":
+			if res.ID != "" {
+				buf = jsonenc.AppendString(buf, res.ID)
+				break
+			}
+			fallthrough
+		default:
+			var shown bool
+			if buf, shown, err = appendShown(buf, e, k, res.Attributes[k]); err != nil {
+				return nil, err
+			}
+			if !shown {
+				buf = buf[:start]
+				continue
+			}
+		case "meta":
+			buf = appendMeta(buf, e, &res.Meta, location)
+		case "schemas":
+			buf = appendSchemas(buf, e.rt, res.Attributes)
+		}
+		first = false
+	}
+	return append(buf, '}'), nil
+}
+
+// appendShown appends the value under a top-level attribute key as the
+// zero projection shows it, and reports whether it shows it at all.
+func appendShown(buf []byte, e *endpoint, key string, v any) ([]byte, bool, error) {
+	shown := e.views.of(key)
+	switch shown.View {
+	case schema.ViewHidden:
+		return buf, false, nil
+	case schema.ViewPartial:
+		projected, ok := e.rt.Project(map[string]any{key: v}, schema.Projection{})[key]
+		if !ok {
+			return buf, false, nil
+		}
+		v = projected
+	default:
+		if m, ok := v.(map[string]any); shown.extension && (!ok || len(m) == 0) {
+			return buf, false, nil
+		}
+	}
+	buf, err := jsonenc.Append(buf, v)
+	return buf, true, err
+}
+
+// appendMeta appends meta as Document writes it, its keys sorted.
+func appendMeta(buf []byte, e *endpoint, m *Meta, location jsonenc.Func) []byte {
+	buf = append(buf, '{')
+	if !m.Created.IsZero() {
+		buf = append(buf, `"created":"`...)
+		buf = m.Created.UTC().AppendFormat(buf, time.RFC3339Nano)
+		buf = append(buf, `",`...)
+	}
+	if !m.LastModified.IsZero() {
+		buf = append(buf, `"lastModified":"`...)
+		buf = m.LastModified.UTC().AppendFormat(buf, time.RFC3339Nano)
+		buf = append(buf, `",`...)
+	}
+	buf = append(buf, `"location":`...)
+	buf = location(buf)
+	buf = append(buf, `,"resourceType":`...)
+	buf = jsonenc.AppendString(buf, e.rt.Name)
+	if m.Version != "" {
+		buf = append(buf, `,"version":`...)
+		buf = jsonenc.AppendString(buf, m.Version)
+	}
+	return append(buf, '}')
+}
+
+// appendSchemas appends the schemas attribute as Document builds it: the
+// core schema, then each extension the attributes hold.
+func appendSchemas(buf []byte, rt *schema.ResourceType, attrs map[string]any) []byte {
+	buf = append(buf, '[')
+	buf = jsonenc.AppendString(buf, rt.Schema.ID)
+	for _, ext := range rt.Extensions {
+		if _, ok := attrs[ext.Schema.ID]; ok {
+			buf = append(buf, ',')
+			buf = jsonenc.AppendString(buf, ext.Schema.ID)
+		}
+	}
+	return append(buf, ']')
+}
