@@ -70,14 +70,10 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[str
 		return nil, nil, errors.New("patch: Apply needs a request")
 	}
 	a := &applier{
-		rt:        rt,
-		opts:      req.Options,
-		in:        attrs,
-		out:       maps.Clone(attrs),
-		ownedExt:  make(map[string]bool),
-		ownedList: make(map[key]bool),
-		touched:   make(map[key]*schema.Attribute),
-		indexes:   make(map[key]*valueIndex),
+		rt:   rt,
+		opts: req.Options,
+		in:   attrs,
+		out:  maps.Clone(attrs),
 	}
 	if a.out == nil {
 		a.out = make(map[string]any)
@@ -136,6 +132,15 @@ type applier struct {
 	indexes map[key]*valueIndex
 }
 
+// put sets m[k] to v, making m on first use: most requests touch one
+// attribute, and most never own a list or an extension.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = make(map[K]V, 1)
+	}
+	(*m)[k] = v
+}
+
 func keyOf(t schema.Target) key { return key{t.Extension, t.Attr.Name} }
 
 // read returns the current value of t's attribute, or nil.
@@ -156,7 +161,7 @@ func valueAt(m map[string]any, t schema.Target) any {
 // write sets t's attribute to v, or unassigns it when v is nil.
 func (a *applier) write(t schema.Target, v any) {
 	k := keyOf(t)
-	a.touched[k] = t.Attr
+	put(&a.touched, k, t.Attr)
 	delete(a.ownedList, k)
 	delete(a.indexes, k)
 	c := a.out
@@ -188,7 +193,7 @@ func (a *applier) extension(urn string, create bool) map[string]any {
 	case !a.ownedExt[urn]:
 		m = maps.Clone(m)
 	}
-	a.ownedExt[urn] = true
+	put(&a.ownedExt, urn, true)
 	a.out[urn] = m
 	return m
 }
@@ -228,7 +233,7 @@ func (a *applier) setIndexedList(t schema.Target, list []any, ix *valueIndex) {
 	a.setList(t, list)
 	if len(list) > 0 {
 		ix.size = len(list)
-		a.indexes[keyOf(t)] = ix
+		put(&a.indexes, keyOf(t), ix)
 	}
 }
 
@@ -239,7 +244,7 @@ func (a *applier) setList(t schema.Target, list []any) {
 		return
 	}
 	a.write(t, list)
-	a.ownedList[keyOf(t)] = true
+	put(&a.ownedList, keyOf(t), true)
 }
 
 // changed reports whether any touched attribute differs from the input.
@@ -505,7 +510,7 @@ func (a *applier) setSingular(op Op, t schema.Target, v any) error {
 func (a *applier) set(t schema.Target, old, nv any) error {
 	attr := t.Attr
 	if same(old, nv) {
-		a.touched[keyOf(t)] = attr
+		put(&a.touched, keyOf(t), attr)
 		return nil
 	}
 	if immutable(attr) && old != nil && !attr.Equal(old, nv) {
@@ -640,7 +645,7 @@ func (a *applier) addValues(t schema.Target, v any) error {
 		}
 	}
 	if !added {
-		a.touched[keyOf(t)] = t.Attr
+		put(&a.touched, keyOf(t), t.Attr)
 		return nil
 	}
 	clearPrimary(list, primary, ix)
@@ -663,13 +668,13 @@ func (a *applier) replaceValues(t schema.Target, v any) error {
 	}
 	old := a.read(t)
 	if same(old, list) {
-		a.touched[keyOf(t)] = t.Attr
+		put(&a.touched, keyOf(t), t.Attr)
 		return nil
 	}
 	if err := a.set(t, old, list); err != nil {
 		return err
 	}
-	a.ownedList[keyOf(t)] = true
+	put(&a.ownedList, keyOf(t), true)
 	if isMembers(t) {
 		oldList, _ := old.([]any)
 		for _, e := range oldList {
@@ -795,7 +800,7 @@ func (a *applier) addSelected(p *filter.Path, part map[string]any) error {
 	list := a.list(t)
 	ix := a.index(t, list)
 	if ix.find(list, ce) >= 0 {
-		a.touched[keyOf(t)] = t.Attr
+		put(&a.touched, keyOf(t), t.Attr)
 		return nil
 	}
 	list = append(list, ce)
