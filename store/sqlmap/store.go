@@ -470,12 +470,21 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 		}
 		order = by + ", " + order
 	}
-	page, err := s.count(ctx, where, args)
-	if err != nil || q.Count <= 0 {
-		return page, err
+	if q.Count <= 0 {
+		return s.count(ctx, where, args)
 	}
-	found, err := s.query(ctx, "SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+sqlstore.Limit(q.Count, max(q.StartIndex, 1)-1),
+	offset := max(q.StartIndex, 1) - 1
+	found, err := s.query(ctx, "SELECT "+s.fields+" FROM "+s.t.Name+" t WHERE "+where+" ORDER BY "+order+sqlstore.Limit(q.Count, offset),
 		args, q.Projection)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) < q.Count && (len(found) > 0 || offset == 0) {
+		// A page that is not full holds the last matches, so the total
+		// needs no second query: a userName lookup is one round trip.
+		return &scim.Page{TotalResults: offset + len(found), Resources: append([]*scim.Resource{}, found...)}, nil
+	}
+	page, err := s.count(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
