@@ -182,6 +182,16 @@ func (s *Server) answerList(c *call, e *endpoint, p params) result {
 	if err != nil {
 		return fail(err)
 	}
+	if q.Projection.IsZero() {
+		// Encoded straight from the resources, as shared ones are; the
+		// server does not modify what a store returns.
+		found := make([]*Snapshot, len(page.Resources))
+		for i, res := range page.Resources {
+			found[i] = NewSnapshot(res)
+		}
+		return result{status: http.StatusOK, ep: e, base: c.base,
+			list: &snapshotList{resources: found, total: page.TotalResults, startIndex: q.StartIndex, count: q.Count}}
+	}
 	return result{status: http.StatusOK, doc: s.listResponse(c.base, []*endpoint{e}, [][]*Resource{page.Resources}, page.TotalResults, q.Query)}
 }
 
