@@ -197,3 +197,42 @@ func TestDeleteReportsGroupChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberWrittenAgainBumpsVersion: a PATCH that removes the members
+// and adds them back changes no membership (no change is reported), but
+// the members come back in the order and with the objects of the add, so
+// the group's representation changed: its version must change too, since
+// a snapshot and a client's If-None-Match say the members are the same
+// while the version is.
+func TestMemberWrittenAgainBumpsVersion(t *testing.T) {
+	db := memory.New()
+	ctx := context.Background()
+	var ids []string
+	for _, n := range []string{"a", "b"} {
+		u, err := db.Users().Create(ctx, &scim.Resource{Attributes: map[string]any{"userName": n}})
+		require.NoError(t, err)
+		ids = append(ids, u.ID)
+	}
+	g, err := db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "g",
+		"members": []any{map[string]any{"value": ids[0]}, map[string]any{"value": ids[1]}}}})
+	require.NoError(t, err)
+	before, err := db.Groups().GetSnapshot(ctx, g.ID)
+	require.NoError(t, err)
+
+	out, res, err := db.Groups().Patch(ctx, g.ID, patchOf(t, `[{"op":"remove","path":"members"},
+		{"op":"add","path":"members","value":[{"value":"`+ids[1]+`"},{"value":"`+ids[0]+`","display":"A"}]}]`), "", schema.Projection{})
+	require.NoError(t, err)
+	assert.False(t, res.Changed, "the set of members is the same")
+	assert.NotEqual(t, g.Meta.Version, out.Meta.Version, "the members were written again")
+	after, err := db.Groups().GetSnapshot(ctx, g.ID)
+	require.NoError(t, err)
+	assert.NotSame(t, before, after)
+	assert.Equal(t, []any{map[string]any{"value": ids[1]}, map[string]any{"value": ids[0], "display": "A"}},
+		after.Resource().Attributes["members"])
+
+	// A PATCH that writes no member keeps the version.
+	again, res, err := db.Groups().Patch(ctx, g.ID, patchOf(t, `[{"op":"add","path":"members","value":[{"value":"`+ids[0]+`"}]}]`), "", schema.Projection{})
+	require.NoError(t, err)
+	assert.False(t, res.Changed)
+	assert.Equal(t, out.Meta.Version, again.Meta.Version)
+}

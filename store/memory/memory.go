@@ -383,8 +383,8 @@ func (s *Store) patchMembers(id string, delta patch.Delta, ifVersion string, wit
 	if err := s.db.checkMembers(ids); err != nil {
 		return nil, nil, err
 	}
-	res := s.applyDelta(rec, delta)
-	if res.Changed {
+	res, rewrote := s.applyDelta(rec, delta)
+	if rewrote {
 		s.touch(rec)
 	}
 	return s.snapshot(rec, withMembers, withGroups), res, nil
@@ -494,9 +494,13 @@ func (s *Store) result(rec *record, withMembers, withGroups bool) *scim.Resource
 	return s.snapshot(rec, withMembers, withGroups)
 }
 
-// applyDelta changes a group's member set.
-func (s *Store) applyDelta(rec *record, d patch.Delta) *patch.Result {
-	res := &patch.Result{}
+// applyDelta changes a group's member set. rewrote reports whether any
+// member was removed or added: then the group needs a new version even
+// when its set of members is the same, since a member removed and added
+// back comes last, with the object of the add, and the group's snapshot
+// and a client's If-None-Match rely on the version.
+func (s *Store) applyDelta(rec *record, d patch.Delta) (res *patch.Result, rewrote bool) {
+	res = &patch.Result{}
 	if d.RemoveAll {
 		for _, m := range rec.members.values() {
 			id := m["value"].(string)
@@ -514,9 +518,10 @@ func (s *Store) applyDelta(rec *record, d patch.Delta) *patch.Result {
 			res.MembersAdded = append(res.MembersAdded, m["value"].(string))
 		}
 	}
+	rewrote = len(res.MembersAdded)+len(res.MembersRemoved) > 0
 	res.MembersAdded, res.MembersRemoved = netChanges(res.MembersAdded, res.MembersRemoved)
 	res.Changed = len(res.MembersAdded)+len(res.MembersRemoved) > 0
-	return res
+	return res, rewrote
 }
 
 // netChanges drops the ids that were both removed and added again.
