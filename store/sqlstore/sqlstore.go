@@ -833,8 +833,9 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			return err
 		}
 		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
-			res, err = s.applyDelta(ctx, tx, id, delta)
-			if err == nil && res.Changed {
+			var rewrote bool
+			res, rewrote, err = s.applyDelta(ctx, tx, id, delta)
+			if err == nil && rewrote {
 				err = s.touch(ctx, tx, cur)
 			}
 			return err
@@ -885,41 +886,50 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 	return out, res, nil
 }
 
-func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (*patch.Result, error) {
-	res := &patch.Result{}
+// applyDelta changes the member rows of group id as d says. rewrote
+// reports whether it deleted or inserted any row: then the group must get
+// a new version even when its set of members is the same (a member
+// removed and added back comes last, with the data of the add), since
+// its representation changed: a client's If-None-Match, and the snapshot
+// reads that reuse a group's members while its version stays, rely on
+// the version.
+func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (res *patch.Result, rewrote bool, err error) {
+	res = &patch.Result{}
 	removed := map[string]bool{}
 	if d.RemoveAll {
 		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for rows.Next() {
 			var mid string
 			if err := rows.Scan(&mid); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, false, err
 			}
 			removed[mid] = true
 		}
 		rows.Close()
 		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	for _, mid := range d.Remove {
 		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT)", s.dir, id, mid)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if n, _ := r.RowsAffected(); n > 0 {
 			removed[mid] = true
 		}
 	}
+	rewrote = len(removed) > 0
 	for _, m := range d.Add {
 		added, err := s.addMember(ctx, tx, id, m)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		rewrote = rewrote || added
 		mid := m["value"].(string)
 		switch {
 		case removed[mid]:
@@ -933,7 +943,7 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 	}
 	sort.Strings(res.MembersRemoved)
 	res.Changed = len(res.MembersAdded)+len(res.MembersRemoved) > 0
-	return res, nil
+	return res, rewrote, nil
 }
 
 // translator returns a translator for this store's resources.
