@@ -9,6 +9,15 @@
 // package filter, so the database answers them: a lookup by userName or
 // externalId is an index lookup, and adding one member writes one row.
 //
+// Store implements scim.SnapshotReader: the reads a server makes with the
+// default attributes share immutable snapshots that a DB caches (see
+// Options.SnapshotCacheSize), so that a resource read again unchanged is
+// neither decoded nor, by the server, rendered and encoded again. Every
+// read still queries the database and uses a cached snapshot only when
+// the row it reads is the one the snapshot was built from, at the same
+// version and, for a user, in the same groups, so several processes may
+// share one database (see snapshot.go).
+//
 // Open creates the tables if they do not exist:
 //
 //	<prefix>resources (seq, dir, type, id, version, created, last_modified,
@@ -54,6 +63,17 @@ import (
 type Options struct {
 	// TablePrefix is prepended to the table names ("scim_" when empty).
 	TablePrefix string
+	// SnapshotCacheSize bounds the number of resources whose snapshots
+	// the DB keeps in memory for GetSnapshot and ListSnapshots, the reads
+	// the server makes with the default attributes
+	// (DefaultSnapshotCacheSize when 0; a negative value turns the cache
+	// off). A snapshot read of a resource that has not changed since it
+	// was cached is neither decoded again nor, by the server, encoded
+	// again: it still queries the database, so the stores of several
+	// processes over one database stay correct. An entry is a whole
+	// resource, decoded and, once served, encoded: a group of many
+	// members is a large one.
+	SnapshotCacheSize int
 }
 
 // DB is a set of stores over one database.
@@ -68,6 +88,9 @@ type DB struct {
 	// only on its shape, so the sync-cycle lookups reuse one statement.
 	stmts  sync.Map // string → *sql.Stmt
 	nstmts atomic.Int32
+	// snaps caches the snapshots of every store of the DB, every
+	// directory's (nil when turned off; see snapcache.go).
+	snaps *snapCache
 }
 
 // maxStatements bounds the statement cache.
@@ -122,7 +145,11 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error)
 			return nil, fmt.Errorf("sqlstore: table prefix %q: use lower-case letters, digits and _", prefix)
 		}
 	}
-	s := &DB{db: db, d: d, resources: prefix + "resources", members: prefix + "members"}
+	size := opts.SnapshotCacheSize
+	if size == 0 {
+		size = DefaultSnapshotCacheSize
+	}
+	s := &DB{db: db, d: d, resources: prefix + "resources", members: prefix + "members", snaps: newSnapCache(size)}
 	for _, stmt := range d.schema(prefix) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("sqlstore: creating tables: %w", err)
@@ -152,24 +179,32 @@ func (db *DB) Store(rt *schema.ResourceType) *Store {
 	if g := rt.Schema.Attribute("groups"); g != nil && g.EffectiveMutability() == schema.ReadOnly {
 		s.hasGroups = true
 	}
+	s.snapMembers = s.hasMembers && schema.Projection{}.Includes(rt, "members")
+	s.snapGroups = s.hasGroups && schema.Projection{}.Includes(rt, "groups")
 	return s
 }
 
 // Store keeps the resources of one resource type. It implements
-// scim.ResourceStore, scim.Patcher and scim.CursorLister.
+// scim.ResourceStore, scim.Patcher, scim.CursorLister and
+// scim.SnapshotReader.
 type Store struct {
 	db                    *DB
 	rt                    *schema.ResourceType
 	hasMembers, hasGroups bool
+	// snapMembers and snapGroups say whether a read with the zero
+	// projection, and so a snapshot, shows the members and the computed
+	// groups.
+	snapMembers, snapGroups bool
 	// dir is the directory whose resources the store keeps ("" for the
 	// default one); every statement is scoped by it.
 	dir string
 }
 
 var (
-	_ scim.ResourceStore = (*Store)(nil)
-	_ scim.Patcher       = (*Store)(nil)
-	_ scim.CursorLister  = (*Store)(nil)
+	_ scim.ResourceStore  = (*Store)(nil)
+	_ scim.Patcher        = (*Store)(nil)
+	_ scim.CursorLister   = (*Store)(nil)
+	_ scim.SnapshotReader = (*Store)(nil)
 )
 
 // querier is a *sql.DB or a *sql.Tx.
@@ -252,7 +287,10 @@ func aborted(err error) bool {
 	return coded.SQLState() == "40P01" || coded.SQLState() == "40001"
 }
 
-// row is a stored resource as read back.
+// row is a stored resource as read back. scanRaw fills what the query
+// read as it came; decode turns the times and the document into values.
+// A snapshot read that finds the row unchanged in the cache decodes
+// nothing.
 type row struct {
 	seq          int64
 	id           string
@@ -264,6 +302,10 @@ type row struct {
 	// groups as a JSON array, so that no second query is needed.
 	groups       []byte
 	groupsLoaded bool
+	// rawCreated, rawModified and data are the row's times and document
+	// as scanned, until decode.
+	rawCreated, rawModified any
+	data                    []byte
 }
 
 const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
@@ -272,13 +314,21 @@ func (s *Store) scan(rows interface{ Scan(...any) error }) (*row, error) {
 	return s.scanRow(rows, false)
 }
 
-// scanRow reads a row of columns, followed by groupsColumn when
-// withGroups.
+// scanRow reads and decodes a row of columns, followed by groupsColumn
+// when withGroups.
 func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool) (*row, error) {
+	r, err := scanRaw(rows, withGroups)
+	if err != nil {
+		return nil, err
+	}
+	return r, s.decode(r)
+}
+
+// scanRaw reads a row of columns, followed by groupsColumn when
+// withGroups, without decoding it.
+func scanRaw(rows interface{ Scan(...any) error }, withGroups bool) (*row, error) {
 	var r row
-	var created, modified any
-	var data []byte
-	targets := []any{&r.seq, &r.id, &r.version, &created, &modified, &data}
+	targets := []any{&r.seq, &r.id, &r.version, &r.rawCreated, &r.rawModified, &r.data}
 	if withGroups {
 		targets = append(targets, &r.groups)
 		r.groupsLoaded = true
@@ -286,20 +336,27 @@ func (s *Store) scanRow(rows interface{ Scan(...any) error }, withGroups bool) (
 	if err := rows.Scan(targets...); err != nil {
 		return nil, err
 	}
+	return &r, nil
+}
+
+// decode turns the times and the JSON document that scanRaw read into
+// r's values.
+func (s *Store) decode(r *row) error {
 	var err error
-	if r.created, err = toTime(created); err != nil {
-		return nil, err
+	if r.created, err = toTime(r.rawCreated); err != nil {
+		return err
 	}
-	if r.lastModified, err = toTime(modified); err != nil {
-		return nil, err
+	if r.lastModified, err = toTime(r.rawModified); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(bytes.NewReader(r.data))
 	dec.UseNumber()
 	if err := dec.Decode(&r.attrs); err != nil {
-		return nil, fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
+		return fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
 	}
 	r.attrs, _ = canonicalNumbers(r.attrs).(map[string]any)
-	return &r, nil
+	r.rawCreated, r.rawModified, r.data = nil, nil, nil
+	return nil
 }
 
 // canonicalNumbers turns the json.Numbers of stored attributes back into
@@ -812,6 +869,9 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 	if err != nil {
 		return err
 	}
+	// Not needed for correctness (a read of a deleted resource finds no
+	// row), but the entry is of no more use.
+	s.db.snaps.remove(snapKey{dir: s.dir, typ: s.rt.Name, id: id})
 	for _, g := range changed {
 		scim.ReportChange(ctx, scim.Change{Kind: scim.Patched, ResourceType: groups.rt.Name, ID: g.ID, MembersRemoved: []string{id}, Resource: g})
 	}
@@ -833,8 +893,9 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 			return err
 		}
 		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
-			res, err = s.applyDelta(ctx, tx, id, delta)
-			if err == nil && res.Changed {
+			var rewrote bool
+			res, rewrote, err = s.applyDelta(ctx, tx, id, delta)
+			if err == nil && rewrote {
 				err = s.touch(ctx, tx, cur)
 			}
 			return err
@@ -885,41 +946,50 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 	return out, res, nil
 }
 
-func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (*patch.Result, error) {
-	res := &patch.Result{}
+// applyDelta changes the member rows of group id as d says. rewrote
+// reports whether it deleted or inserted any row: then the group must get
+// a new version even when its set of members is the same (a member
+// removed and added back comes last, with the data of the add), since
+// its representation changed: a client's If-None-Match, and the snapshot
+// reads that reuse a group's members while its version stays, rely on
+// the version.
+func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.Delta) (res *patch.Result, rewrote bool, err error) {
+	res = &patch.Result{}
 	removed := map[string]bool{}
 	if d.RemoveAll {
 		rows, err := s.query(ctx, tx, "SELECT member_id FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for rows.Next() {
 			var mid string
 			if err := rows.Scan(&mid); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, false, err
 			}
 			removed[mid] = true
 		}
 		rows.Close()
 		if _, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT)", s.dir, id); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	for _, mid := range d.Remove {
 		r, err := s.exec(ctx, tx, "DELETE FROM "+s.db.members+" WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT)", s.dir, id, mid)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if n, _ := r.RowsAffected(); n > 0 {
 			removed[mid] = true
 		}
 	}
+	rewrote = len(removed) > 0
 	for _, m := range d.Add {
 		added, err := s.addMember(ctx, tx, id, m)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		rewrote = rewrote || added
 		mid := m["value"].(string)
 		switch {
 		case removed[mid]:
@@ -933,7 +1003,7 @@ func (s *Store) applyDelta(ctx context.Context, tx *sql.Tx, id string, d patch.D
 	}
 	sort.Strings(res.MembersRemoved)
 	res.Changed = len(res.MembersAdded)+len(res.MembersRemoved) > 0
-	return res, nil
+	return res, rewrote, nil
 }
 
 // translator returns a translator for this store's resources.
@@ -948,16 +1018,30 @@ func (s *Store) translator() *translator {
 // List answers a query in SQL: the filter becomes a WHERE clause, sortBy
 // an ORDER BY, and paging LIMIT and OFFSET.
 func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
+	found, total, err := s.find(ctx, q, s.hasGroups && q.Projection.Includes(s.rt, "groups"))
+	if err != nil {
+		return nil, err
+	}
+	page := &scim.Page{TotalResults: total}
+	if len(found) == 0 {
+		return page, nil
+	}
+	return page, s.fill(ctx, page, found, q.Projection)
+}
+
+// find reads the rows of the page q selects, undecoded, with the users'
+// groups (groupsColumn) when withGroups, and counts the matches.
+func (s *Store) find(ctx context.Context, q *scim.Query, withGroups bool) ([]*row, int, error) {
 	t := s.translator()
 	cond, err := s.matches(t, q.Filter)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	order := "r.seq"
 	if q.SortBy != nil {
 		key, err := t.sortKey(*q.SortBy)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		// RFC 7644 §3.4.2.3: resources without a value sort last in
 		// ascending order and first in descending order. When none has
@@ -970,41 +1054,36 @@ func (s *Store) List(ctx context.Context, q *scim.Query) (*scim.Page, error) {
 			order = "(" + key + ") IS NULL" + dir + ", " + key + dir + ", r.seq"
 		}
 	}
-	page := &scim.Page{}
-	from := " FROM " + s.db.resources + " r WHERE " + cond
-	if q.Count > 0 {
-		// The page, with the users' groups computed for its rows only, in
-		// one query; the total in a second one. A window function counting
-		// the matches in the page's query would make the database read
-		// every match, with its document, before it can stop at the page.
-		withGroups := s.hasGroups && q.Projection.Includes(s.rt, "groups")
-		query := "SELECT " + columns
-		if withGroups {
-			query += ", " + s.groupsColumn(t)
-		}
-		list, args := t.finish(query + from + " ORDER BY " + order + Limit(q.Count, max(q.StartIndex, 1)-1))
-		rows, err := s.db.queryContext(ctx, list, args...)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
-		}
-		found, err := s.collect(rows, withGroups)
-		if err != nil {
-			return nil, err
-		}
-		if len(found) < q.Count && (len(found) > 0 || q.StartIndex <= 1) {
-			// A page that is not full holds the last matches.
-			page.TotalResults = max(q.StartIndex, 1) - 1 + len(found)
-			return page, s.fill(ctx, page, found, q.Projection)
-		}
-		if page.TotalResults, err = s.count(ctx, q.Filter); err != nil {
-			return nil, err
-		}
-		return page, s.fill(ctx, page, found, q.Projection)
+	if q.Count <= 0 {
+		total, err := s.count(ctx, q.Filter)
+		return nil, total, err
 	}
-	if page.TotalResults, err = s.count(ctx, q.Filter); err != nil {
-		return nil, err
+	// The page, with the users' groups computed for its rows only, in
+	// one query; the total in a second one. A window function counting
+	// the matches in the page's query would make the database read
+	// every match, with its document, before it can stop at the page.
+	query := "SELECT " + columns
+	if withGroups {
+		query += ", " + s.groupsColumn(t)
 	}
-	return page, nil
+	list, args := t.finish(query + " FROM " + s.db.resources + " r WHERE " + cond + " ORDER BY " + order + Limit(q.Count, max(q.StartIndex, 1)-1))
+	rows, err := s.db.queryContext(ctx, list, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
+	}
+	found, err := s.collect(rows, withGroups)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(found) < q.Count && (len(found) > 0 || q.StartIndex <= 1) {
+		// A page that is not full holds the last matches.
+		return found, max(q.StartIndex, 1) - 1 + len(found), nil
+	}
+	total, err := s.count(ctx, q.Filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	return found, total, nil
 }
 
 // matches returns the condition on r that selects the store's resources
@@ -1036,13 +1115,13 @@ func (s *Store) count(ctx context.Context, f filter.Expr) (int, error) {
 	return n, nil
 }
 
-// collect reads the rows of a query: columns, then groupsColumn when
-// withGroups.
+// collect reads the rows of a query, undecoded: columns, then
+// groupsColumn when withGroups.
 func (s *Store) collect(rows *sql.Rows, withGroups bool) ([]*row, error) {
 	defer rows.Close()
 	var found []*row
 	for rows.Next() {
-		r, err := s.scanRow(rows, withGroups)
+		r, err := scanRaw(rows, withGroups)
 		if err != nil {
 			return nil, err
 		}
@@ -1051,10 +1130,14 @@ func (s *Store) collect(rows *sql.Rows, withGroups bool) ([]*row, error) {
 	return found, rows.Err()
 }
 
+// fill decodes the rows collect read into the page's resources.
 func (s *Store) fill(ctx context.Context, page *scim.Page, found []*row, p schema.Projection) error {
 	withMembers := s.hasMembers && p.Includes(s.rt, "members")
 	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
 	for _, r := range found {
+		if err := s.decode(r); err != nil {
+			return err
+		}
 		res, err := s.resource(ctx, s.db.db, r, withMembers, withGroups)
 		if err != nil {
 			return err

@@ -1,0 +1,18 @@
+//go:build unix
+
+package sqlstore_test
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU returns the user and system CPU time of this process so far,
+// or -1 when it is unknown.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
