@@ -166,8 +166,6 @@ func TestDeleteReportsGroups(t *testing.T) {
 	}
 }
 
-// invalidValue reports whether err is answered 400 invalidValue: a
-// *scim.Error from the store, or a *schema.Error from patch validation.
 // TestMemberWrittenAgainBumpsVersion: a PATCH that removes a member and
 // adds it back changes no membership (no change is reported), but the
 // member's row is written again, last and with the data of the add, so
@@ -210,6 +208,8 @@ func TestMemberWrittenAgainBumpsVersion(t *testing.T) {
 	}
 }
 
+// invalidValue reports whether err is answered 400 invalidValue: a
+// *scim.Error from the store, or a *schema.Error from patch validation.
 func invalidValue(err error) bool {
 	var se *scim.Error
 	if errors.As(err, &se) {
