@@ -16,7 +16,7 @@
 // read still queries the database and uses a cached snapshot only when
 // the row it reads is the one the snapshot was built from, at the same
 // version and, for a user, in the same groups, so several processes may
-// share one database (see snapshot.go).
+// share one database.
 //
 // Open creates the tables if they do not exist:
 //
