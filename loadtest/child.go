@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/cputime"
 	"github.com/scimkit/scim/internal/fixture"
 	"github.com/scimkit/scim/store/memory"
 	"github.com/scimkit/scim/store/sqlstore"
@@ -84,7 +85,7 @@ type procStats struct {
 func readProcStats() procStats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return procStats{CPU: processCPU(), Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc, NumGC: ms.NumGC}
+	return procStats{CPU: cputime.Process(), Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc, NumGC: ms.NumGC}
 }
 
 // childMain runs a server process until its standard input closes, and

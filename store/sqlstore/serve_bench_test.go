@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/cputime"
 	"github.com/scimkit/scim/store/sqlstore"
 )
 
@@ -120,21 +121,21 @@ func BenchmarkServeUserNameEq(b *testing.B) {
 					const batch = 50
 					var storeTime, rawTime, storeCPU, rawCPU time.Duration
 					for done := 0; done < b.N; done += batch {
-						t0, c0 := time.Now(), processCPU()
+						t0, c0 := time.Now(), cputime.Process()
 						for i := 0; i < batch; i++ {
 							serve(b, h, done+i)
 						}
-						t1, c1 := time.Now(), processCPU()
+						t1, c1 := time.Now(), cputime.Process()
 						for i := 0; i < batch; i++ {
 							serve(b, raw, done+i)
 						}
 						storeTime += t1.Sub(t0)
 						rawTime += time.Since(t1)
 						storeCPU += c1 - c0
-						rawCPU += processCPU() - c1
+						rawCPU += cputime.Process() - c1
 					}
 					b.ReportMetric(float64(storeTime)/float64(rawTime), "store/raw")
-					if processCPU() >= 0 && rawCPU > 0 {
+					if cputime.Process() >= 0 && rawCPU > 0 {
 						b.ReportMetric(float64(storeCPU)/float64(rawCPU), "cpu-store/raw")
 					}
 				}

@@ -118,6 +118,7 @@ func RunWith(t *testing.T, caps Capabilities, newStores func(t *testing.T) Store
 	t.Run("MemberTypeAndDisplay", s.memberDisplay)
 	t.Run("ProjectionSkipsMembers", s.projectionSkipsMembers)
 	t.Run("PatchGroups", s.patchGroups)
+	t.Run("MembersWrittenAgain", s.membersWrittenAgain)
 	t.Run("PatchUsers", s.patchUsers)
 	t.Run("ReturnedResourcesAreCopies", s.copies)
 	t.Run("ConcurrentMemberAdds", s.concurrentMemberAdds)
@@ -758,6 +759,38 @@ func (s suite) patchGroups(t *testing.T) {
 	got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
 	require.NoError(t, err)
 	assert.Equal(t, "Staff", got.Attributes["displayName"], "a failed PATCH changes nothing")
+}
+
+// membersWrittenAgain: a PATCH that removes the members and adds them
+// back changes no membership, so it reports no change, but the members
+// are written again (in the add's order, with the add's objects): the
+// group's version must change, since a client's If-None-Match, and the
+// stores' shared snapshots, take an unchanged version to mean unchanged
+// members. A PATCH that writes no member keeps the version.
+func (s suite) membersWrittenAgain(t *testing.T) {
+	s.needGroups(t)
+	s.needPatch(t)
+	st := s.stores(t)
+	p := st.Groups.(scim.Patcher)
+	a := s.user(t, st.Users, "a", nil)
+	b := s.user(t, st.Users, "b", nil)
+	g := s.group(t, st.Groups, "g", a.ID, b.ID)
+
+	out, res, err := p.Patch(ctx, g.ID, s.patchRequest(t, s.groups, `[{"op":"remove","path":"members"},
+		{"op":"add","path":"members","value":[{"value":"`+b.ID+`"},{"value":"`+a.ID+`","display":"A"}]}]`), "", schema.Projection{})
+	require.NoError(t, err)
+	assert.False(t, res.Changed, "the set of members is the same")
+	assert.NotEqual(t, g.Meta.Version, out.Meta.Version, "the members were written again")
+	assert.ElementsMatch(t, []string{a.ID, b.ID}, patch.MemberIDs(out.Attributes))
+	got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+	require.NoError(t, err)
+	assert.Equal(t, out.Meta.Version, got.Meta.Version)
+	assert.Equal(t, out.Attributes["members"], got.Attributes["members"])
+
+	again, res, err := p.Patch(ctx, g.ID, s.patchRequest(t, s.groups, `[{"op":"add","path":"members","value":[{"value":"`+a.ID+`"}]}]`), "", schema.Projection{})
+	require.NoError(t, err)
+	assert.False(t, res.Changed)
+	assert.Equal(t, out.Meta.Version, again.Meta.Version, "a PATCH that writes nothing keeps the version")
 }
 
 func (s suite) patchUsers(t *testing.T) {

@@ -1,15 +1,15 @@
 //go:build unix
 
-package sqlstore_test
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU returns the user and system CPU time of this process so far,
-// or -1 when it is unknown.
-func processCPU() time.Duration {
+// Process returns the user and system CPU time of this process so far, or
+// -1 when it is unknown.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return -1

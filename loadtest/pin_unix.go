@@ -6,18 +6,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
-	"syscall"
-	"time"
 )
-
-// processCPU returns the user and system CPU time of this process so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return -1
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // pin sets the CPU affinity of every thread of process pid to cpus (a
 // taskset list such as "0" or "1-3"). It reports false when it cannot:
