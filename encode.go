@@ -3,18 +3,19 @@ package scim
 import (
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/scimkit/scim/internal/jsonenc"
 	"github.com/scimkit/scim/schema"
 )
 
-// views caches, per endpoint, how the zero projection shows the
-// top-level keys its resources hold (schema.ResourceType.DefaultView).
+// views holds, per endpoint, how the zero projection shows each top-level
+// key the resource type defines (schema.ResourceType.DefaultView),
+// worked out once; other keys, which canonical resources do not hold,
+// are worked out when met.
 type views struct {
-	rt *schema.ResourceType
-	m  sync.Map // key string → view
+	rt    *schema.ResourceType
+	known map[string]view
 }
 
 type view struct {
@@ -24,13 +25,30 @@ type view struct {
 	extension bool
 }
 
-func (v *views) of(key string) view {
-	if got, ok := v.m.Load(key); ok {
-		return got.(view)
+func newViews(rt *schema.ResourceType) *views {
+	v := &views{rt: rt, known: map[string]view{}}
+	keys := []string{"id", "externalId", "meta", "schemas"}
+	for _, a := range rt.Schema.Attributes {
+		keys = append(keys, a.Name)
 	}
-	shown := view{View: v.rt.DefaultView(key), extension: len(key) >= 4 && strings.EqualFold(key[:4], "urn:") && v.rt.Extension(key) != nil}
-	v.m.Store(key, shown)
-	return shown
+	for _, ext := range rt.Extensions {
+		keys = append(keys, ext.Schema.ID)
+	}
+	for _, k := range keys {
+		v.known[k] = v.work(k)
+	}
+	return v
+}
+
+func (v *views) of(key string) view {
+	if got, ok := v.known[key]; ok {
+		return got
+	}
+	return v.work(key)
+}
+
+func (v *views) work(key string) view {
+	return view{View: v.rt.DefaultView(key), extension: len(key) >= 4 && strings.EqualFold(key[:4], "urn:") && v.rt.Extension(key) != nil}
 }
 
 // appendDefault appends the JSON of res as endpoint e shows it with the

@@ -89,7 +89,7 @@ func randomObject(r *rand.Rand, depth int, keys []string) map[string]any {
 func TestAppendDefaultMatchesProject(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for _, rt := range []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType(), thingType(t)} {
-		e := &endpoint{rt: rt, views: &views{rt: rt}}
+		e := &endpoint{rt: rt, views: newViews(rt)}
 		var keys []string
 		for _, a := range rt.Schema.Attributes {
 			keys = append(keys, a.Name)

@@ -109,7 +109,7 @@ func WithResourceType(rt *schema.ResourceType, store ResourceStore) Option {
 				return fmt.Errorf("scim: resource type %q (%s) is registered twice", rt.Name, rt.Endpoint)
 			}
 		}
-		c.endpoints = append(c.endpoints, &endpoint{rt: rt, store: store, views: &views{rt: rt}})
+		c.endpoints = append(c.endpoints, &endpoint{rt: rt, store: store, views: newViews(rt)})
 		return nil
 	})
 }
