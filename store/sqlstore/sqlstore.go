@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	mathrand "math/rand/v2"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -924,8 +925,25 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 				return err
 			}
 		}
+		before := map[string]any{}
+		if list, ok := full.Attributes["members"].([]any); ok {
+			for _, m := range list {
+				if obj, ok := m.(map[string]any); ok {
+					before[fmt.Sprint(obj["value"])] = obj
+				}
+			}
+		}
 		for _, m := range members {
-			if _, err := s.addMember(ctx, tx, id, m); err != nil {
+			old, kept := before[m["value"].(string)]
+			switch {
+			case !kept:
+				_, err = s.addMember(ctx, tx, id, m)
+			case !reflect.DeepEqual(old, m):
+				// An operation on a member's sub-attribute, such as
+				// replace members[value eq "x"].display.
+				err = s.rewriteMember(ctx, tx, id, m)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -944,6 +962,21 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		return nil, nil, err
 	}
 	return out, res, nil
+}
+
+// rewriteMember writes the object of a member the group already lists.
+func (s *Store) rewriteMember(ctx context.Context, tx *sql.Tx, group string, m map[string]any) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	fdata, ldata, err := shadows(m)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, "UPDATE "+s.db.members+" SET data = ?, fdata = ?, ldata = ? WHERE dir = CAST(? AS TEXT) AND group_id = CAST(? AS TEXT) AND member_id = CAST(? AS TEXT)",
+		string(data), fdata, ldata, s.dir, group, m["value"])
+	return err
 }
 
 // applyDelta changes the member rows of group id as d says. rewrote

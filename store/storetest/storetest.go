@@ -119,6 +119,7 @@ func RunWith(t *testing.T, caps Capabilities, newStores func(t *testing.T) Store
 	t.Run("ProjectionSkipsMembers", s.projectionSkipsMembers)
 	t.Run("PatchGroups", s.patchGroups)
 	t.Run("MembersWrittenAgain", s.membersWrittenAgain)
+	t.Run("MemberEdited", s.memberEdited)
 	t.Run("PatchUsers", s.patchUsers)
 	t.Run("ReturnedResourcesAreCopies", s.copies)
 	t.Run("ConcurrentMemberAdds", s.concurrentMemberAdds)
@@ -791,6 +792,44 @@ func (s suite) membersWrittenAgain(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, res.Changed)
 	assert.Equal(t, out.Meta.Version, again.Meta.Version, "a PATCH that writes nothing keeps the version")
+}
+
+// memberEdited: a PATCH on a member's sub-attribute changes that member's
+// object, kept as the client sent it, in what the PATCH returns and in
+// what a later read shows.
+func (s suite) memberEdited(t *testing.T) {
+	s.needGroups(t)
+	s.needPatch(t)
+	if !s.caps.MemberDisplay {
+		t.Skip("the stores do not keep the display a client sends (Capabilities.MemberDisplay)")
+	}
+	st := s.stores(t)
+	p := st.Groups.(scim.Patcher)
+	a := s.user(t, st.Users, "a", nil)
+	b := s.user(t, st.Users, "b", nil)
+	g := s.group(t, st.Groups, "g", a.ID, b.ID)
+
+	out, res, err := p.Patch(ctx, g.ID, s.patchRequest(t, s.groups,
+		`[{"op":"replace","path":"members[value eq \"`+a.ID+`\"].display","value":"Ärger Ω"}]`), "", schema.Projection{})
+	require.NoError(t, err)
+	assert.True(t, res.Changed)
+	assert.NotEqual(t, g.Meta.Version, out.Meta.Version)
+	display := func(r *scim.Resource) map[string]any {
+		shown := map[string]any{}
+		list, _ := r.Attributes["members"].([]any)
+		for _, m := range list {
+			obj, _ := m.(map[string]any)
+			id, _ := obj["value"].(string)
+			shown[id] = obj["display"]
+		}
+		return shown
+	}
+	assert.Equal(t, "Ärger Ω", display(out)[a.ID])
+	got, err := st.Groups.Get(ctx, g.ID, schema.Projection{})
+	require.NoError(t, err)
+	assert.Equal(t, out.Meta.Version, got.Meta.Version)
+	assert.Equal(t, display(out), display(got))
+	assert.ElementsMatch(t, []string{a.ID, b.ID}, patch.MemberIDs(got.Attributes))
 }
 
 func (s suite) patchUsers(t *testing.T) {
