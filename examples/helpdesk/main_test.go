@@ -18,6 +18,7 @@ import (
 
 	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/replay"
+	"github.com/scimkit/scim/examples/internal/scimtest"
 )
 
 const token = "test-token"
@@ -119,16 +120,7 @@ func TestOktaReplay(t *testing.T) {
 // do sends a SCIM request with the token and decodes the JSON answer.
 func do(t *testing.T, h http.Handler, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	var doc map[string]any
-	if w.Body.Len() > 0 {
-		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &doc), w.Body.String())
-	}
-	return w.Code, doc
+	return scimtest.Do(t, h, token, method, path, body)
 }
 
 func create(t *testing.T, h http.Handler, endpoint, body string) string {

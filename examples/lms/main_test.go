@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimkit/scim/examples/internal/boot"
 	"github.com/scimkit/scim/examples/internal/replay"
+	"github.com/scimkit/scim/examples/internal/scimtest"
 )
 
 const token = "test-token"
@@ -119,16 +120,7 @@ func TestOktaReplay(t *testing.T) {
 // do sends a request to h with the SCIM token and decodes the JSON answer.
 func do(t *testing.T, h http.Handler, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	var doc map[string]any
-	if w.Body.Len() > 0 {
-		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &doc), w.Body.String())
-	}
-	return w.Code, doc
+	return scimtest.Do(t, h, token, method, path, body)
 }
 
 func createUser(t *testing.T, h http.Handler, userName, given, family string, active bool) string {

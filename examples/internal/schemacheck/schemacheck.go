@@ -8,12 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimkit/scim/examples/internal/scimtest"
 )
 
 type attribute struct {
@@ -30,24 +31,13 @@ type attribute struct {
 func Run(t *testing.T, h http.Handler, base, token string) {
 	do := func(t *testing.T, method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		var r *strings.Reader
+		var text []byte
 		if body != nil {
-			b, err := json.Marshal(body)
+			var err error
+			text, err = json.Marshal(body)
 			require.NoError(t, err)
-			r = strings.NewReader(string(b))
-		} else {
-			r = strings.NewReader("")
 		}
-		req := httptest.NewRequest(method, base+path, r)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/scim+json")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		var doc map[string]any
-		if w.Body.Len() > 0 {
-			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &doc), w.Body.String())
-		}
-		return w.Code, doc
+		return scimtest.Do(t, h, token, method, base+path, string(text))
 	}
 	code, types := do(t, "GET", "/ResourceTypes", nil)
 	require.Equal(t, http.StatusOK, code, types)
