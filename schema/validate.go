@@ -10,10 +10,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/scimkit/scim/internal/jsondec"
+	"github.com/scimkit/scim/internal/jsonenc"
 )
 
 // Decode reads exactly one JSON object from r, with numbers kept as
@@ -22,61 +22,31 @@ import (
 // itself (for example *http.MaxBytesError when the body is over the limit)
 // is wrapped, not replaced, so that errors.As and errors.Is find it.
 func Decode(r io.Reader) (map[string]any, error) {
-	bp := bodies.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooledBody {
-			bodies.Put(bp)
-		}
-	}()
-	data, err := readAll(r, (*bp)[:0])
+	// The decoded values copy what they keep of the body.
+	bp := jsonenc.GetBuffer()
+	defer jsonenc.PutBuffer(bp)
+	body := bytes.NewBuffer(*bp)
+	_, err := body.ReadFrom(r)
+	data := body.Bytes()
 	*bp = data
 	if err != nil {
 		return nil, fmt.Errorf("schema: reading request body: %w", err)
 	}
 	v, err := jsondec.Value(data)
-	if err != nil {
-		var syn *jsondec.SyntaxError
-		errors.As(err, &syn)
-		switch {
-		case len(bytes.TrimLeft(data, " \t\r\n")) == 0:
-			return nil, Errorf(InvalidSyntax, "the request body is empty; a JSON object is required")
-		case syn != nil && syn.Offset >= int64(len(data)):
-			return nil, Errorf(InvalidSyntax, "the request body ends in the middle of a JSON value")
-		case syn != nil:
-			return nil, Errorf(InvalidSyntax, "malformed JSON at offset %d: %s", syn.Offset, syn.Error())
-		}
-		return nil, Errorf(InvalidSyntax, "malformed JSON: %s", err)
+	var syn *jsondec.SyntaxError
+	switch {
+	case errors.As(err, &syn) && len(bytes.TrimLeft(data, " \t\r\n")) == 0:
+		return nil, Errorf(InvalidSyntax, "the request body is empty; a JSON object is required")
+	case syn != nil && syn.Offset >= int64(len(data)):
+		return nil, Errorf(InvalidSyntax, "the request body ends in the middle of a JSON value")
+	case syn != nil:
+		return nil, Errorf(InvalidSyntax, "malformed JSON at offset %d: %s", syn.Offset, syn.Error())
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, Errorf(InvalidSyntax, "the request body must be a JSON object, not %s", jsonKind(v))
 	}
 	return obj, nil
-}
-
-// bodies recycles the buffers request bodies are read into: the decoded
-// values copy what they keep.
-var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// maxPooledBody bounds the buffers kept for reuse, so that one large
-// request does not pin its buffer.
-const maxPooledBody = 1 << 20
-
-// readAll appends what r holds to buf.
-func readAll(r io.Reader, buf []byte) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
 }
 
 // jsonKind names the JSON type of a decoded value for error details.

@@ -28,7 +28,7 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string { return e.msg }
 
 // Value decodes data, which must hold exactly one JSON value with nothing
-// but white space around it.
+// but white space around it. Its only error is a *SyntaxError.
 func Value(data []byte) (any, error) {
 	d := &decoder{data: data}
 	d.space()

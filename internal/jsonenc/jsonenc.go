@@ -153,11 +153,12 @@ func AppendEscaped(buf []byte, s string) []byte {
 	return append(buf, s[start:]...)
 }
 
-// buffers recycles response buffers between requests.
+// buffers recycles byte buffers between requests.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // GetBuffer returns an empty buffer from a pool, to be given back with
-// PutBuffer when the response is written.
+// PutBuffer when done: a response being written, a request body being
+// decoded.
 func GetBuffer() *[]byte { return buffers.Get().(*[]byte) }
 
 // PutBuffer gives a buffer back to the pool. A buffer that grew over 1 MiB
