@@ -50,6 +50,9 @@ type Resource struct {
 //     without it on every resource type, /ServiceProviderConfig does not
 //     advertise cursors and a request with a cursor is answered 400
 //     invalidValue.
+//   - SnapshotReader: reads with the default attributes that share the
+//     stored resource instead of copying it, encoded once per version.
+//     Without it, the server reads with Get and List.
 type ResourceStore interface {
 	// Create stores a new resource, assigns its ID and Meta (Created,
 	// LastModified, Version) and returns the stored resource. It returns

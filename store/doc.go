@@ -59,6 +59,13 @@
 //   - [scim.CursorLister] pages by cursor (RFC 9865). Without it cursor
 //     pagination is not advertised and a request for it is refused with 400
 //     invalidValue; index-based paging works with every store.
+//   - [scim.SnapshotReader] shares immutable snapshots of its resources
+//     for the reads with the default attributes, whose encoded JSON the
+//     server keeps beside each snapshot, so that a resource read again
+//     unchanged is not copied or encoded again (the memory store keeps
+//     one per record; sqlstore keeps a bounded cache checked against the
+//     version each read queries). Without it the server reads with Get
+//     and List.
 //
 // A store that commits a write as a side effect of a request (removing a
 // deleted user from its groups, say) reports it with [scim.ReportChange], so
