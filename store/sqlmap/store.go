@@ -38,16 +38,10 @@ func (s *Store) unbind(cond string) string {
 	return dollar.ReplaceAllString(cond, "?")
 }
 
+// inTx runs fn in a transaction, run again when PostgreSQL aborts it to
+// break a deadlock (sqlstore.InTx).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlstore.InTx(ctx, s.db, fn)
 }
 
 // visible is the condition of the rows SCIM sees, over alias a: those

@@ -45,7 +45,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	mathrand "math/rand/v2"
 	"reflect"
 	"sort"
 	"strconv"
@@ -239,53 +238,9 @@ func (s *Store) query(ctx context.Context, q querier, query string, args ...any)
 	return q.QueryContext(ctx, s.db.d.Rebind(query), args...)
 }
 
-// maxTxAttempts bounds how often a transaction that the database aborted
-// to break a deadlock is run again.
-const maxTxAttempts = 5
-
-// inTx runs fn in a transaction, committing when it returns nil. A
-// transaction that PostgreSQL aborts as the victim of a deadlock (two
-// writers that lock the same rows in different orders, such as a member
-// add racing the delete of that member) or for a serialization failure is
-// run again, a bounded number of times: the client never sees the
-// database's choice of victim. fn must only assign what it computes, so
-// that a second run replaces the first's.
+// inTx runs fn in a transaction of the store's database (see InTx).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := s.tryTx(ctx, fn)
-		if attempt == maxTxAttempts || !aborted(err) {
-			return err
-		}
-		backoff := time.Duration(attempt) * time.Millisecond
-		select {
-		case <-time.After(backoff + mathrand.N(backoff)):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// aborted reports whether err is PostgreSQL's deadlock (40P01) or
-// serialization failure (40001): the transaction did nothing and may run
-// again.
-func aborted(err error) bool {
-	var coded interface{ SQLState() string }
-	if !errors.As(err, &coded) {
-		return false
-	}
-	return coded.SQLState() == "40P01" || coded.SQLState() == "40001"
+	return InTx(ctx, s.db.db, fn)
 }
 
 // row is a stored resource as read back. scanRaw fills what the query
