@@ -89,15 +89,7 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 		if _, err := tx.ExecContext(ctx, s.bind("INSERT INTO "+s.t.Name+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")"), args...); err != nil {
 			return s.conflict(err)
 		}
-		if !s.isGroup || s.members == nil {
-			return nil
-		}
-		key, err := s.keyOf(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		_, err = s.setMembers(ctx, tx, key, r.Attributes)
-		return err
+		return s.writeMembers(ctx, tx, id, r.Attributes)
 	})
 	if err != nil {
 		return nil, err
@@ -392,20 +384,26 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return s.missing(ctx, tx, r.ID)
 		}
-		if !s.isGroup || s.members == nil {
-			return nil
-		}
-		key, err := s.keyOf(ctx, tx, r.ID)
-		if err != nil {
-			return err
-		}
-		_, err = s.setMembers(ctx, tx, key, r.Attributes)
-		return err
+		return s.writeMembers(ctx, tx, r.ID, r.Attributes)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, r.ID, schema.Projection{})
+}
+
+// writeMembers sets the membership rows of the group with the given id
+// to the members attrs lists; a store of users has none.
+func (s *Store) writeMembers(ctx context.Context, tx *sql.Tx, id string, attrs map[string]any) error {
+	if !s.isGroup || s.members == nil {
+		return nil
+	}
+	key, err := s.keyOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	_, err = s.setMembers(ctx, tx, key, attrs)
+	return err
 }
 
 // Delete removes the row and its membership rows, or hides it (see Table.Hide).
