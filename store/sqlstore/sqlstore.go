@@ -838,8 +838,10 @@ func (s *Store) Delete(ctx context.Context, id string, ifVersion string) error {
 // one row per member it names; any other goes through patch.Apply.
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
 	var res *patch.Result
+	delta, membersOnly := req.MemberDelta(s.rt)
+	membersOnly = membersOnly && s.hasMembers
 	apply := func(tx *sql.Tx) error {
-		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+		if membersOnly {
 			if err := s.lockMembers(ctx, tx, delta.Add); err != nil {
 				return err
 			}
@@ -848,7 +850,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 		if err != nil {
 			return err
 		}
-		if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
+		if membersOnly {
 			var rewrote bool
 			res, rewrote, err = s.applyDelta(ctx, tx, id, delta)
 			if err == nil && rewrote {
