@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"container/list"
 	"sync"
 
 	"github.com/scimkit/scim"
@@ -23,8 +24,7 @@ type snapKey struct {
 // them), its version, what the snapshot holds beside the stored document
 // and, for a user, the raw groupsColumn its computed groups were decoded
 // from. Its fields never change once it is in the cache, so a reader may
-// use an entry that get returned without holding the lock; only prev and
-// next move, under the lock.
+// use an entry that get returned without holding the lock.
 type snapEntry struct {
 	key          snapKey
 	seq, version int64
@@ -35,7 +35,6 @@ type snapEntry struct {
 	members, groups bool
 	groupsRaw       []byte
 	snap            *scim.Snapshot
-	prev, next      *snapEntry
 }
 
 // fits reports whether e still shows the row r that a read just got from
@@ -51,8 +50,8 @@ func (e *snapEntry) fits(s *Store, r *row) bool {
 
 // snapCache is a bounded cache of snapshots, shared by every store of a
 // DB and safe for concurrent use. When it is full, adding an entry evicts
-// the least recently used one, in constant time: the entries form a ring
-// ordered by use, most recent first.
+// the least recently used one, in constant time: the entries are in a
+// list ordered by use, most recent first.
 //
 // The cache only saves decoding and encoding: a read still queries the
 // database and uses an entry only when it fits the row read (see
@@ -61,8 +60,8 @@ func (e *snapEntry) fits(s *Store, r *row) bool {
 type snapCache struct {
 	mu      sync.Mutex
 	max     int
-	entries map[snapKey]*snapEntry
-	ring    snapEntry // sentinel: ring.next is the most recently used entry, ring.prev the least
+	entries map[snapKey]*list.Element // of *snapEntry
+	byUse   *list.List
 }
 
 // newSnapCache returns a cache of at most max entries, or nil when max is
@@ -71,9 +70,7 @@ func newSnapCache(max int) *snapCache {
 	if max <= 0 {
 		return nil
 	}
-	c := &snapCache{max: max, entries: make(map[snapKey]*snapEntry, min(max, 1024))}
-	c.ring.prev, c.ring.next = &c.ring, &c.ring
-	return c
+	return &snapCache{max: max, entries: make(map[snapKey]*list.Element, min(max, 1024)), byUse: list.New()}
 }
 
 // get returns the entry of key, or nil, marking it used.
@@ -83,12 +80,12 @@ func (c *snapCache) get(key snapKey) *snapEntry {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e != nil {
-		c.unlink(e)
-		c.pushFront(e)
+	el := c.entries[key]
+	if el == nil {
+		return nil
 	}
-	return e
+	c.byUse.MoveToFront(el)
+	return el.Value.(*snapEntry)
 }
 
 // put adds e, in place of the entry of the same key, evicting the least
@@ -101,18 +98,17 @@ func (c *snapCache) put(e *snapEntry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.entries[e.key]; old != nil {
-		if old.seq == e.seq && old.version > e.version {
+	if el := c.entries[e.key]; el != nil {
+		if old := el.Value.(*snapEntry); old.seq == e.seq && old.version > e.version {
 			return
 		}
-		c.unlink(old)
+		c.byUse.Remove(el)
 	}
-	c.entries[e.key] = e
-	c.pushFront(e)
+	c.entries[e.key] = c.byUse.PushFront(e)
 	if len(c.entries) > c.max {
-		last := c.ring.prev
-		c.unlink(last)
-		delete(c.entries, last.key)
+		last := c.byUse.Back()
+		c.byUse.Remove(last)
+		delete(c.entries, last.Value.(*snapEntry).key)
 	}
 }
 
@@ -123,8 +119,8 @@ func (c *snapCache) remove(key snapKey) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.entries[key]; e != nil {
-		c.unlink(e)
+	if el := c.entries[key]; el != nil {
+		c.byUse.Remove(el)
 		delete(c.entries, key)
 	}
 }
@@ -137,15 +133,4 @@ func (c *snapCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.entries)
-}
-
-func (c *snapCache) unlink(e *snapEntry) {
-	e.prev.next, e.next.prev = e.next, e.prev
-	e.prev, e.next = nil, nil
-}
-
-func (c *snapCache) pushFront(e *snapEntry) {
-	e.prev, e.next = &c.ring, c.ring.next
-	c.ring.next.prev = e
-	c.ring.next = e
 }
