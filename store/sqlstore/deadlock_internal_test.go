@@ -49,7 +49,9 @@ func TestDeadlockVictimIsRunAgain(t *testing.T) {
 	wg.Wait()
 	assert.NoError(t, errs[0])
 	assert.NoError(t, errs[1])
-	assert.Equal(t, int32(3), attempts.Load(), "the deadlock victim ran twice")
+	// At least the victim's second run; on a loaded machine PostgreSQL's
+	// deadlock checks may pick a victim more than once before both pass.
+	assert.GreaterOrEqual(t, attempts.Load(), int32(3), "the deadlock victim ran again")
 	var n1, n2 int
 	require.NoError(t, db.QueryRow("SELECT (SELECT n FROM "+table+" WHERE id = 1), (SELECT n FROM "+table+" WHERE id = 2)").Scan(&n1, &n2))
 	assert.Equal(t, []int{2, 2}, []int{n1, n2}, "both writes are committed once")
