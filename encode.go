@@ -56,8 +56,10 @@ func (v *views) work(key string) view {
 // e.rt.Project(Document(e.rt, res), schema.Projection{}) gives (keys in
 // sorted order), without building either map: this is the body of every
 // write's response and of every read the store cannot share. location
-// writes meta.location's JSON value.
-func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func) ([]byte, error) {
+// writes meta.location's JSON value. parts, when not nil, supplies and
+// records the JSON of objects and lists.
+func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func, parts *partsRecorder) ([]byte, error) {
+	docStart := len(buf)
 	var small [24]string
 	keys := small[:0]
 	for k := range res.Attributes {
@@ -90,13 +92,25 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 			}
 			fallthrough
 		default:
+			v := res.Attributes[k]
+			valueStart := len(buf)
+			if parts != nil && parts.prev != nil {
+				if json, ok := parts.prev.find(k, v); ok {
+					buf = append(buf, json...)
+					parts.record(k, v, valueStart-docStart, len(buf)-docStart)
+					break
+				}
+			}
 			var shown bool
-			if buf, shown, err = appendShown(buf, e, k, res.Attributes[k]); err != nil {
+			if buf, shown, err = appendShown(buf, e, k, v); err != nil {
 				return nil, err
 			}
 			if !shown {
 				buf = buf[:start]
 				continue
+			}
+			if parts != nil {
+				parts.record(k, v, valueStart-docStart, len(buf)-docStart)
 			}
 		case "meta":
 			buf = appendMeta(buf, e, &res.Meta, location)
@@ -106,6 +120,28 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 		first = false
 	}
 	return append(buf, '}'), nil
+}
+
+// partsRecorder lets appendDefault take the JSON of the objects and lists
+// a resource shares with the version before it from that version's
+// encoding (prev, which may be nil), and records where it wrote each of
+// this version's.
+type partsRecorder struct {
+	prev  *encodedResource
+	small [8]encodedPart
+	parts []encodedPart
+}
+
+// record notes that doc[start:end] is the JSON of the value under key,
+// when the value is an object or a list.
+func (r *partsRecorder) record(key string, value any, start, end int) {
+	switch value.(type) {
+	case map[string]any, []any:
+		if r.parts == nil {
+			r.parts = r.small[:0]
+		}
+		r.parts = append(r.parts, encodedPart{key: key, value: value, start: start, end: end})
+	}
 }
 
 // appendShown appends the value under a top-level attribute key as the

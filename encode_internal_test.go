@@ -1,8 +1,11 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
 	"math/rand/v2"
+	"net/url"
 	"testing"
 	"time"
 
@@ -79,6 +82,51 @@ func randomObject(r *rand.Rand, depth int, keys []string) map[string]any {
 	return m
 }
 
+// randomKeys returns the top-level keys random resources of rt are made
+// of: every key of the schema, keys named id, meta and schemas, and
+// unknown ones.
+func randomKeys(rt *schema.ResourceType) []string {
+	var keys []string
+	for _, a := range rt.Schema.Attributes {
+		keys = append(keys, a.Name)
+	}
+	for _, ext := range rt.Extensions {
+		keys = append(keys, ext.Schema.ID)
+	}
+	return append(keys, "id", "meta", "schemas", "unknown", "Ünknown", "urn:example:unknown")
+}
+
+// randomAttribute draws a value for the top-level key k of rt.
+func randomAttribute(r *rand.Rand, rt *schema.ResourceType, k string) any {
+	switch {
+	case rt.Extension(k) != nil && r.IntN(4) > 0:
+		return randomObject(r, 1, []string{"shown", "secret", "employeeNumber", "manager", "other"})
+	case k == "boxes" || k == "emails" || k == "members":
+		return []any{randomObject(r, 1, []string{"a", "hidden", "value", "type"}), randomValue(r, 2)}
+	default:
+		return randomValue(r, 0)
+	}
+}
+
+// randomResource draws a resource of rt: random attributes, extensions
+// empty, full or not objects, sometimes no id or no timestamps.
+func randomResource(r *rand.Rand, rt *schema.ResourceType, keys []string) *Resource {
+	attrs := map[string]any{}
+	for range r.IntN(len(keys)) {
+		k := keys[r.IntN(len(keys))]
+		attrs[k] = randomAttribute(r, rt, k)
+	}
+	res := &Resource{Attributes: attrs, Meta: Meta{Version: `W/"` + texts[r.IntN(len(texts))] + `"`}}
+	if r.IntN(5) > 0 {
+		res.ID = texts[r.IntN(len(texts))] + "-id"
+	}
+	if r.IntN(3) > 0 {
+		res.Meta.Created = time.Unix(r.Int64N(4e9), r.Int64N(1e9)).In(time.FixedZone("x", 3600))
+		res.Meta.LastModified = res.Meta.Created.Add(time.Duration(r.IntN(1e6)))
+	}
+	return res
+}
+
 // TestAppendDefaultMatchesProject: the resource encoder that skips
 // building the document writes, byte for byte, what encoding the
 // projected document writes, for User, Group and a resource type with
@@ -90,42 +138,17 @@ func TestAppendDefaultMatchesProject(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for _, rt := range []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType(), thingType(t)} {
 		e := &endpoint{rt: rt, views: newViews(rt)}
-		var keys []string
-		for _, a := range rt.Schema.Attributes {
-			keys = append(keys, a.Name)
-		}
-		for _, ext := range rt.Extensions {
-			keys = append(keys, ext.Schema.ID)
-		}
-		keys = append(keys, "id", "meta", "schemas", "unknown", "Ünknown", "urn:example:unknown")
+		keys := randomKeys(rt)
 		for i := range 3000 {
-			attrs := map[string]any{}
-			for range r.IntN(len(keys)) {
-				k := keys[r.IntN(len(keys))]
-				switch {
-				case rt.Extension(k) != nil && r.IntN(4) > 0:
-					attrs[k] = randomObject(r, 1, []string{"shown", "secret", "employeeNumber", "manager", "other"})
-				case k == "boxes" || k == "emails" || k == "members":
-					attrs[k] = []any{randomObject(r, 1, []string{"a", "hidden", "value", "type"}), randomValue(r, 2)}
-				default:
-					attrs[k] = randomValue(r, 0)
-				}
-			}
-			res := &Resource{Attributes: attrs, Meta: Meta{Version: `W/"` + texts[r.IntN(len(texts))] + `"`}}
-			if r.IntN(5) > 0 {
-				res.ID = texts[r.IntN(len(texts))] + "-id"
-			}
-			if r.IntN(3) > 0 {
-				res.Meta.Created = time.Unix(r.Int64N(4e9), r.Int64N(1e9)).In(time.FixedZone("x", 3600))
-				res.Meta.LastModified = res.Meta.Created.Add(time.Duration(r.IntN(1e6)))
-			}
+			res := randomResource(r, rt, keys)
+			attrs := res.Attributes
 			location := "https://example.com/scim/v2" + rt.Endpoint + "/" + res.ID
 
 			shown := *res
 			shown.Meta.ResourceType = rt.Name
 			shown.Meta.Location = location
 			want, wantErr := jsonenc.Append(nil, rt.Project(Document(rt, &shown), schema.Projection{}))
-			got, err := appendDefault(nil, e, res, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) })
+			got, err := appendDefault(nil, e, res, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) }, nil)
 			if wantErr != nil {
 				require.Error(t, err, "resource %d: %#v", i, attrs)
 				continue
@@ -134,4 +157,96 @@ func TestAppendDefaultMatchesProject(t *testing.T) {
 			require.Equal(t, string(want), string(got), "resource %d of %s: %#v", i, rt.Name, attrs)
 		}
 	}
+}
+
+// TestSnapshotAfterEncodesAsNew: a snapshot made with NewSnapshotAfter
+// encodes, byte for byte, as the same resource encoded from scratch,
+// over random pairs of versions of User, Group and a resource type with
+// every kind of returned characteristic: the later version keeps some of
+// the earlier's values (the same objects and lists), replaces others
+// with equal or different ones, drops some and adds new ones.
+func TestSnapshotAfterEncodesAsNew(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	s := &Server{}
+	const base = "https://example.com/scim/v2"
+	reused := 0
+	for _, rt := range []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType(), thingType(t)} {
+		e := &endpoint{rt: rt, views: newViews(rt)}
+		keys := randomKeys(rt)
+		for i := range 2000 {
+			before := randomResource(r, rt, keys)
+			prev := NewSnapshot(before)
+			if r.IntN(4) > 0 { // an earlier version that was never encoded has nothing to give
+				_, ok := s.appendSnapshot(nil, base, e, prev)
+				if !ok {
+					continue
+				}
+			}
+			attrs := maps.Clone(before.Attributes)
+			for range r.IntN(4) {
+				k := keys[r.IntN(len(keys))]
+				switch r.IntN(3) {
+				case 0:
+					delete(attrs, k)
+				case 1:
+					attrs[k] = randomAttribute(r, rt, k)
+				default:
+					if v, ok := attrs[k].(map[string]any); ok {
+						attrs[k] = maps.Clone(v) // equal, not the same
+					}
+				}
+			}
+			after := &Resource{ID: before.ID, Attributes: attrs, Meta: before.Meta}
+			after.Meta.Version = `W/"next"`
+			location := base + rt.Endpoint + "/" + url.PathEscape(after.ID)
+			want, wantErr := appendDefault(nil, e, after, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) }, nil)
+			snap := NewSnapshotAfter(prev, after)
+			got, ok := s.appendSnapshot(nil, base, e, snap)
+			if wantErr != nil {
+				require.False(t, ok, "pair %d of %s: %#v", i, rt.Name, attrs)
+				continue
+			}
+			require.True(t, ok, "pair %d of %s", i, rt.Name)
+			require.Equal(t, string(want), string(got), "pair %d of %s: %#v after %#v", i, rt.Name, attrs, before.Attributes)
+			if p := prev.enc.Load(); p != nil {
+				for _, part := range snap.enc.Load().parts {
+					if _, ok := p.find(part.key, part.value); ok {
+						reused++
+					}
+				}
+			}
+			require.Nil(t, snap.prev.Load(), "an encoded snapshot lets go of the earlier encoding")
+		}
+	}
+	require.Greater(t, reused, 1000, "values shared between versions are taken from the earlier encoding")
+}
+
+// TestSnapshotAfterReusesOnlyTheSameValues: the JSON of an object the new
+// version shares with the old is taken from the old encoding, and that of
+// an equal object that is not the same one is encoded anew. The old
+// encoding's bytes are altered to tell the two apart.
+func TestSnapshotAfterReusesOnlyTheSameValues(t *testing.T) {
+	rt := schema.UserResourceType()
+	e := &endpoint{rt: rt, views: newViews(rt)}
+	s := &Server{}
+	name := map[string]any{"givenName": "Barbara"}
+	before := &Resource{ID: "1", Attributes: map[string]any{"userName": "bjensen", "name": name, "active": true}}
+	prev := NewSnapshot(before)
+	_, ok := s.appendSnapshot(nil, "https://x", e, prev)
+	require.True(t, ok)
+	enc := prev.enc.Load()
+	i := bytes.Index(enc.doc, []byte("Barbara"))
+	require.Positive(t, i)
+	copy(enc.doc[i:], "XXXXXXX")
+
+	shared := &Resource{ID: "1", Attributes: map[string]any{"userName": "bjensen", "name": name, "active": false}}
+	got, ok := s.appendSnapshot(nil, "https://x", e, NewSnapshotAfter(prev, shared))
+	require.True(t, ok)
+	require.Contains(t, string(got), `"name":{"givenName":"XXXXXXX"}`, "the shared object's JSON comes from the old encoding")
+	require.Contains(t, string(got), `"active":false`)
+
+	equal := &Resource{ID: "1", Attributes: map[string]any{"userName": "bjensen", "name": maps.Clone(name), "active": false}}
+	got, ok = s.appendSnapshot(nil, "https://x", e, NewSnapshotAfter(prev, equal))
+	require.True(t, ok)
+	require.Contains(t, string(got), `"name":{"givenName":"Barbara"}`, "an equal object is encoded anew")
 }

@@ -98,11 +98,18 @@ func (s *Server) patch(c *call, e *endpoint) result {
 	}
 	var changes *patch.Result
 	var res *Resource
+	var snap *Snapshot
 	native := false
 	if patcher, ok := e.store.(Patcher); ok {
 		var want string
 		if want, err = s.ifMatchVersion(c.ctx, e, c.id, c.ifMatch); err == nil {
-			res, changes, err = patcher.Patch(c.ctx, c.id, req, want, storeProjection)
+			if sp, ok := e.store.(SnapshotPatcher); ok && storeProjection.IsZero() {
+				if snap, changes, err = sp.PatchSnapshot(c.ctx, c.id, req, want); err == nil {
+					res = snap.res
+				}
+			} else {
+				res, changes, err = patcher.Patch(c.ctx, c.id, req, want, storeProjection)
+			}
 		}
 		native = !errors.Is(err, ErrSkip)
 	}
@@ -131,6 +138,9 @@ func (s *Server) patch(c *call, e *endpoint) result {
 	}
 	if noContent {
 		return result{status: http.StatusNoContent, etag: res.Meta.Version}
+	}
+	if snap != nil {
+		return result{status: http.StatusOK, etag: res.Meta.Version, snap: snap, ep: e, base: c.base}
 	}
 	return s.resourceResult(c, http.StatusOK, e, res)
 }

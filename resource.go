@@ -91,6 +91,17 @@ type Patcher interface {
 	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*Resource, *patch.Result, error)
 }
 
+// SnapshotPatcher is an optional Patcher capability: a Patch whose
+// outcome the store shares as a Snapshot. The server uses it when the
+// client asked for the default set of attributes, so that the response is
+// encoded once for the PATCH and every read after it, and an unchanged
+// resource is not encoded again at all.
+type SnapshotPatcher interface {
+	// PatchSnapshot does what Patch does with the zero projection and
+	// returns the outcome as a Snapshot, or ErrSkip as Patch does.
+	PatchSnapshot(ctx context.Context, id string, req *patch.Request, ifVersion string) (*Snapshot, *patch.Result, error)
+}
+
 // Query is a List request.
 type Query struct {
 	// Filter selects resources; nil selects all.

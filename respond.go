@@ -146,7 +146,7 @@ func (s *Server) appendBody(buf []byte, res result) ([]byte, error) {
 	switch {
 	case res.res != nil:
 		location := s.location(res.base, res.ep, res.res.ID)
-		return appendDefault(buf, res.ep, res.res, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) })
+		return appendDefault(buf, res.ep, res.res, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) }, nil)
 	case res.snap != nil:
 		out, ok := s.appendSnapshot(buf, res.base, res.ep, res.snap)
 		if !ok {

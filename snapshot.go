@@ -1,7 +1,10 @@
 package scim
 
 import (
+	"bytes"
 	"context"
+	"reflect"
+	"slices"
 	"net/url"
 	"strconv"
 	"sync/atomic"
@@ -18,11 +21,32 @@ import (
 type Snapshot struct {
 	res *Resource
 	enc atomic.Pointer[encodedResource]
+	// prev is the encoding of the version this one follows
+	// (NewSnapshotAfter), until this one is encoded.
+	prev atomic.Pointer[encodedResource]
 }
 
 // NewSnapshot returns a Snapshot of r. From this call on, r and everything
 // it holds must not be modified by anyone.
 func NewSnapshot(r *Resource) *Snapshot { return &Snapshot{res: r} }
+
+// NewSnapshotAfter returns a Snapshot of r, a later version of the
+// resource that prev holds; prev may be nil. A write that changes a few
+// attributes and leaves the others' values in place (as patch.Apply
+// does: its outcome shares every value it did not touch) makes a new
+// version whose encoding reuses prev's for every object and list the two
+// share, so that replacing "active" does not encode the user's name,
+// emails and extension again. As with NewSnapshot, r and everything it
+// holds must not be modified by anyone from this call on.
+func NewSnapshotAfter(prev *Snapshot, r *Resource) *Snapshot {
+	s := &Snapshot{res: r}
+	if prev != nil {
+		if enc := prev.enc.Load(); enc != nil {
+			s.prev.Store(enc)
+		}
+	}
+	return s
+}
 
 // Resource returns the resource the snapshot holds. It is shared: the
 // caller must not modify it or anything it holds.
@@ -49,11 +73,49 @@ type SnapshotReader interface {
 
 // encodedResource is a resource's JSON as one endpoint of a Server renders
 // it with the zero projection, split where meta.location's base URL goes,
-// since the base URL may differ between requests: the document is head,
-// the base URL escaped as JSON string content, then tail.
+// since the base URL may differ between requests: the document is
+// doc[:split], the base URL escaped as JSON string content, then
+// doc[split:]. parts locate the JSON of the resource's objects and lists,
+// for the encoding of the next version (NewSnapshotAfter).
 type encodedResource struct {
-	e          *endpoint
-	head, tail []byte
+	e     *endpoint
+	doc   []byte
+	split int
+	parts []encodedPart
+}
+
+// encodedPart is where the JSON of a top-level object or list value is in
+// an encodedResource's doc.
+type encodedPart struct {
+	key        string
+	value      any
+	start, end int
+}
+
+// find returns the JSON of value under key if enc encoded that very
+// value.
+func (enc *encodedResource) find(key string, value any) ([]byte, bool) {
+	for _, p := range enc.parts {
+		if p.key == key && sameValue(p.value, value) {
+			return enc.doc[p.start:p.end], true
+		}
+	}
+	return nil, false
+}
+
+// sameValue reports whether a and b are the same object or list, not
+// merely equal ones. Snapshots are immutable, so the same one has the same
+// content.
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		return ok && len(a) == len(b) && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	case []any:
+		b, ok := b.([]any)
+		return ok && len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
+	}
+	return false
 }
 
 // appendSnapshot appends the JSON of snap as e renders it under base with
@@ -67,27 +129,35 @@ func (s *Server) appendSnapshot(buf []byte, base string, e *endpoint, snap *Snap
 			return buf, false
 		}
 		snap.enc.Store(enc)
+		snap.prev.Store(nil)
 	}
-	buf = append(buf, enc.head...)
+	buf = append(buf, enc.doc[:enc.split]...)
 	buf = jsonenc.AppendEscaped(buf, base)
-	return append(buf, enc.tail...), true
+	return append(buf, enc.doc[enc.split:]...), true
 }
 
 // encodeSnapshot encodes snap, marking where meta.location's base URL
-// goes.
+// goes, and taking what it can from the encoding of the version before.
 func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, bool) {
 	split := -1
 	suffix := e.rt.Endpoint + "/" + url.PathEscape(snap.res.ID)
-	out, err := appendDefault(nil, e, snap.res, func(buf []byte) []byte {
+	parts := &partsRecorder{}
+	if prev := snap.prev.Load(); prev != nil && prev.e == e {
+		parts.prev = prev
+	}
+	bp := jsonenc.GetBuffer()
+	defer jsonenc.PutBuffer(bp)
+	out, err := appendDefault((*bp)[:0], e, snap.res, func(buf []byte) []byte {
 		buf = append(buf, '"')
 		split = len(buf)
 		buf = jsonenc.AppendEscaped(buf, suffix)
 		return append(buf, '"')
-	})
+	}, parts)
 	if err != nil || split < 0 {
 		return nil, false
 	}
-	return &encodedResource{e: e, head: out[:split:split], tail: out[split:]}, true
+	*bp = out
+	return &encodedResource{e: e, doc: bytes.Clone(out), split: split, parts: slices.Clone(parts.parts)}, true
 }
 
 // snapshotList is a ListResponse of shared resources.

@@ -3,6 +3,7 @@ package patch
 import (
 	"encoding/json"
 	"errors"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -59,7 +60,7 @@ import (
 //     every value (add and replace create one value when there is none).
 //
 // Result.Changed is false when the outcome equals attrs, and then the
-// returned map holds the same values as attrs. MembersAdded and
+// returned map holds values equal to those of attrs. MembersAdded and
 // MembersRemoved list the "value" ids of group members that were added and
 // removed overall.
 func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[string]any, *Result, error) {
@@ -85,11 +86,7 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[str
 	}
 	res := &Result{Changed: a.changed()}
 	if !res.Changed {
-		out := maps.Clone(attrs)
-		if out == nil {
-			out = make(map[string]any)
-		}
-		return out, res, nil
+		return a.out, res, nil
 	}
 	res.MembersAdded, res.MembersRemoved = a.members.result()
 	return a.out, res, nil
@@ -125,7 +122,7 @@ type applier struct {
 	in, out   map[string]any
 	ownedExt  map[string]bool
 	ownedList map[key]bool
-	touched   map[key]*schema.Attribute
+	touched   touchedSet
 	members   memberLog
 	// indexes locate the values of owned lists by equality; an index is
 	// dropped whenever its list is written other than by appending.
@@ -139,6 +136,61 @@ func put[K comparable, V any](m *map[K]V, k K, v V) {
 		*m = make(map[K]V, 1)
 	}
 	(*m)[k] = v
+}
+
+// touchedSet is the set of top-level attributes an Apply wrote, each with
+// its schema attribute. Most requests touch a few, which are kept in an
+// array; a request that touches more moves them to a map.
+type touchedSet struct {
+	few  [4]touchedAttr
+	n    int
+	many map[key]*schema.Attribute
+}
+
+type touchedAttr struct {
+	key  key
+	attr *schema.Attribute
+}
+
+func (s *touchedSet) add(k key, attr *schema.Attribute) {
+	if s.many != nil {
+		s.many[k] = attr
+		return
+	}
+	for _, t := range s.few[:s.n] {
+		if t.key == k {
+			return
+		}
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = touchedAttr{k, attr}
+		s.n++
+		return
+	}
+	s.many = make(map[key]*schema.Attribute, 2*len(s.few))
+	for _, t := range s.few {
+		s.many[t.key] = t.attr
+	}
+	s.many[k] = attr
+}
+
+// all yields every touched attribute once.
+func (s *touchedSet) all() iter.Seq2[key, *schema.Attribute] {
+	return func(yield func(key, *schema.Attribute) bool) {
+		if s.many != nil {
+			for k, attr := range s.many {
+				if !yield(k, attr) {
+					return
+				}
+			}
+			return
+		}
+		for _, t := range s.few[:s.n] {
+			if !yield(t.key, t.attr) {
+				return
+			}
+		}
+	}
 }
 
 func keyOf(t schema.Target) key { return key{t.Extension, t.Attr.Name} }
@@ -161,7 +213,7 @@ func valueAt(m map[string]any, t schema.Target) any {
 // write sets t's attribute to v, or unassigns it when v is nil.
 func (a *applier) write(t schema.Target, v any) {
 	k := keyOf(t)
-	put(&a.touched, k, t.Attr)
+	a.touched.add(k, t.Attr)
 	delete(a.ownedList, k)
 	delete(a.indexes, k)
 	c := a.out
@@ -249,7 +301,7 @@ func (a *applier) setList(t schema.Target, list []any) {
 
 // changed reports whether any touched attribute differs from the input.
 func (a *applier) changed() bool {
-	for k, attr := range a.touched {
+	for k, attr := range a.touched.all() {
 		t := schema.Target{Extension: k.ext, Attr: attr}
 		if !same(valueAt(a.in, t), valueAt(a.out, t)) {
 			return true
@@ -510,7 +562,7 @@ func (a *applier) setSingular(op Op, t schema.Target, v any) error {
 func (a *applier) set(t schema.Target, old, nv any) error {
 	attr := t.Attr
 	if same(old, nv) {
-		put(&a.touched, keyOf(t), attr)
+		a.touched.add(keyOf(t), attr)
 		return nil
 	}
 	if immutable(attr) && old != nil && !attr.Equal(old, nv) {
@@ -645,7 +697,7 @@ func (a *applier) addValues(t schema.Target, v any) error {
 		}
 	}
 	if !added {
-		put(&a.touched, keyOf(t), t.Attr)
+		a.touched.add(keyOf(t), t.Attr)
 		return nil
 	}
 	clearPrimary(list, primary, ix)
@@ -668,7 +720,7 @@ func (a *applier) replaceValues(t schema.Target, v any) error {
 	}
 	old := a.read(t)
 	if same(old, list) {
-		put(&a.touched, keyOf(t), t.Attr)
+		a.touched.add(keyOf(t), t.Attr)
 		return nil
 	}
 	if err := a.set(t, old, list); err != nil {
@@ -800,7 +852,7 @@ func (a *applier) addSelected(p *filter.Path, part map[string]any) error {
 	list := a.list(t)
 	ix := a.index(t, list)
 	if ix.find(list, ce) >= 0 {
-		put(&a.touched, keyOf(t), t.Attr)
+		a.touched.add(keyOf(t), t.Attr)
 		return nil
 	}
 	list = append(list, ce)

@@ -57,6 +57,15 @@ func TestApplyErrors(t *testing.T) {
 	}
 }
 
+// sixOps sets six attributes of bjensen as they are, except displayName,
+// set last, to displayName: more than Apply keeps track of without a map.
+func sixOps(displayName string) string {
+	return `[{"op":"replace","path":"userName","value":"bjensen"},` +
+		`{"op":"remove","path":"nickName"},{"op":"remove","path":"title"},` +
+		`{"op":"remove","path":"profileUrl"},{"op":"remove","path":"locale"},` +
+		`{"op":"replace","path":"displayName","value":"` + displayName + `"}]`
+}
+
 func TestApplyChanged(t *testing.T) {
 	tests := []struct {
 		name, ops string
@@ -75,6 +84,8 @@ func TestApplyChanged(t *testing.T) {
 		{"a new case of a string that is not caseExact", `[{"op":"replace","path":"displayName","value":"BABS"}]`, true},
 		{"a new value", `[{"op":"replace","path":"displayName","value":"X"}]`, true},
 		{"a sub-attribute", `[{"op":"replace","path":"name.givenName","value":"Babs"}]`, true},
+		{"six attributes set as they are", sixOps("Babs"), false},
+		{"six attributes, the last changed", sixOps("X"), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,7 +139,14 @@ type projector struct {
 }
 
 func newProjector(rt *ResourceType, p Projection) *projector {
-	pr := &projector{rt: rt, include: parsePaths(rt, p.Attributes), exclude: parsePaths(rt, p.ExcludedAttributes)}
+	pr := makeProjector(rt, p)
+	return &pr
+}
+
+// makeProjector returns a projector by value, for callers that keep it on
+// the stack.
+func makeProjector(rt *ResourceType, p Projection) projector {
+	pr := projector{rt: rt, include: parsePaths(rt, p.Attributes), exclude: parsePaths(rt, p.ExcludedAttributes)}
 	pr.explicit = !pr.include.empty()
 	pr.zero = !pr.explicit && pr.exclude.empty()
 	return pr
@@ -185,7 +192,7 @@ func (pr *projector) wanted(a *Attribute, k attrKey) bool {
 // type does not define follows the rules of a returned "default"
 // attribute.
 func (p Projection) Includes(rt *ResourceType, path string) bool {
-	pr := newProjector(rt, p)
+	pr := makeProjector(rt, p)
 	urn, rest := rt.SplitURN(path)
 	if urn != "" && !strings.EqualFold(urn, rt.Schema.ID) {
 		ext := rt.Extension(urn)

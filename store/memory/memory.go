@@ -339,27 +339,48 @@ const maxPatchAttempts = 25
 // scim.ErrPreconditionFailed if the client sent ifVersion, and is applied
 // again to the new state otherwise (a bounded number of times).
 func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*scim.Resource, *patch.Result, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
 	withMembers := s.hasMembers && p.Includes(s.rt, "members")
 	withGroups := s.hasGroups && p.Includes(s.rt, "groups")
+	out, res, err := s.patch(ctx, id, req, ifVersion, withMembers, withGroups)
+	return out.res, res, err
+}
+
+// PatchSnapshot implements scim.SnapshotPatcher: Patch with the zero
+// projection, answered with the record's shared snapshot. The new
+// snapshot's encoding reuses the old one's for the values the request left
+// alone, and an unchanged resource keeps its snapshot.
+func (s *Store) PatchSnapshot(ctx context.Context, id string, req *patch.Request, ifVersion string) (*scim.Snapshot, *patch.Result, error) {
+	out, res, err := s.patch(ctx, id, req, ifVersion, s.hasMembers, s.hasGroups)
+	return out.snap, res, err
+}
+
+// patched is what a PATCH answers: the resource, and its snapshot when
+// the resource is the record's shared snapshot.
+type patched struct {
+	res  *scim.Resource
+	snap *scim.Snapshot
+}
+
+func (s *Store) patch(ctx context.Context, id string, req *patch.Request, ifVersion string, withMembers, withGroups bool) (patched, *patch.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return patched{}, nil, err
+	}
 	if delta, ok := req.MemberDelta(s.rt); ok && s.hasMembers {
 		return s.patchMembers(id, delta, ifVersion, withMembers, withGroups)
 	}
 	for attempt := 1; ; attempt++ {
-		r, res, err := s.patchOnce(id, req, ifVersion, withMembers, withGroups)
+		out, res, err := s.patchOnce(id, req, ifVersion, withMembers, withGroups)
 		if !errors.Is(err, errMoved) {
-			return r, res, err
+			return out, res, err
 		}
 		if ifVersion != "" {
-			return nil, nil, fmt.Errorf("%w: %s %s changed while the PATCH was applied", scim.ErrPreconditionFailed, s.rt.Name, id)
+			return patched{}, nil, fmt.Errorf("%w: %s %s changed while the PATCH was applied", scim.ErrPreconditionFailed, s.rt.Name, id)
 		}
 		if attempt == maxPatchAttempts {
-			return nil, nil, scim.NewError(http.StatusServiceUnavailable, "", "the resource is being changed by other requests; try again")
+			return patched{}, nil, scim.NewError(http.StatusServiceUnavailable, "", "the resource is being changed by other requests; try again")
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return patched{}, nil, err
 		}
 	}
 }
@@ -369,36 +390,37 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 var errMoved = errors.New("memory: the resource changed during the PATCH")
 
 // patchMembers applies a membership delta under the lock.
-func (s *Store) patchMembers(id string, delta patch.Delta, ifVersion string, withMembers, withGroups bool) (*scim.Resource, *patch.Result, error) {
+func (s *Store) patchMembers(id string, delta patch.Delta, ifVersion string, withMembers, withGroups bool) (patched, *patch.Result, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	rec, err := s.current(id, ifVersion)
 	if err != nil {
-		return nil, nil, err
+		return patched{}, nil, err
 	}
 	ids := make([]string, len(delta.Add))
 	for i, m := range delta.Add {
 		ids[i], _ = m["value"].(string)
 	}
 	if err := s.db.checkMembers(ids); err != nil {
-		return nil, nil, err
+		return patched{}, nil, err
 	}
+	prev := rec.snap.Load()
 	res, rewrote := s.applyDelta(rec, delta)
 	if rewrote {
 		s.touch(rec)
 	}
-	return s.snapshot(rec, withMembers, withGroups), res, nil
+	return s.result(rec, prev, withMembers, withGroups), res, nil
 }
 
 // patchOnce applies req to a snapshot of the resource outside the lock and
 // commits the outcome if the resource is still at the snapshot's version,
 // returning errMoved otherwise.
-func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withMembers, withGroups bool) (*scim.Resource, *patch.Result, error) {
+func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withMembers, withGroups bool) (patched, *patch.Result, error) {
 	s.db.mu.RLock()
 	rec, err := s.current(id, ifVersion)
 	if err != nil {
 		s.db.mu.RUnlock()
-		return nil, nil, err
+		return patched{}, nil, err
 	}
 	// Records' attributes and member objects are never modified in place
 	// and Apply does not modify its input, so the snapshot shares them.
@@ -423,7 +445,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	}
 	attrs, res, err := patch.Apply(s.rt, current, req)
 	if err != nil {
-		return nil, nil, err
+		return patched{}, nil, err
 	}
 	// Apply returns a map of its own whose values are the record's (never
 	// modified in place) or the request's (not used after the request):
@@ -455,17 +477,18 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	defer s.db.mu.Unlock()
 	rec, ok := s.byID[id]
 	if !ok {
-		return nil, nil, notFound(s.rt, id)
+		return patched{}, nil, notFound(s.rt, id)
 	}
 	if rec.version != version {
-		return nil, nil, errMoved
+		return patched{}, nil, errMoved
 	}
+	prev := rec.snap.Load()
 	if res.Changed {
 		if err := s.checkUnique(kept, rec.id); err != nil {
-			return nil, nil, err
+			return patched{}, nil, err
 		}
 		if err := s.db.checkMembers(added); err != nil {
-			return nil, nil, err
+			return patched{}, nil, err
 		}
 		s.reindex(rec, kept)
 		s.renamed(rec, rec.attrs, kept)
@@ -481,17 +504,19 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 		}
 		s.touch(rec)
 	}
-	return s.result(rec, withMembers, withGroups), res, nil
+	return s.result(rec, prev, withMembers, withGroups), res, nil
 }
 
 // result returns what a PATCH answers: the record's shared snapshot when
 // the projection shows all of it (the server only reads a Patcher's
-// result), else a copy of what it shows.
-func (s *Store) result(rec *record, withMembers, withGroups bool) *scim.Resource {
+// result), else a copy of what it shows. prev is the record's snapshot
+// before the PATCH, if it had one, whose encoding the new one reuses.
+func (s *Store) result(rec *record, prev *scim.Snapshot, withMembers, withGroups bool) patched {
 	if withMembers == s.hasMembers && withGroups == s.hasGroups {
-		return s.shared(rec).Resource()
+		snap := s.sharedAfter(rec, prev)
+		return patched{res: snap.Resource(), snap: snap}
 	}
-	return s.snapshot(rec, withMembers, withGroups)
+	return patched{res: s.snapshot(rec, withMembers, withGroups)}
 }
 
 // applyDelta changes a group's member set. rewrote reports whether any
@@ -1079,7 +1104,11 @@ func (s *Store) renamed(rec *record, before, after map[string]any) {
 // shared returns the record's snapshot, building it when there is none:
 // the record's attributes (never modified in place, so shared), with its
 // members and computed groups when it has any. The caller holds the lock.
-func (s *Store) shared(rec *record) *scim.Snapshot {
+func (s *Store) shared(rec *record) *scim.Snapshot { return s.sharedAfter(rec, nil) }
+
+// sharedAfter is shared for a record whose snapshot before its last write
+// was prev (nil when unknown): a new snapshot reuses prev's encoding.
+func (s *Store) sharedAfter(rec *record, prev *scim.Snapshot) *scim.Snapshot {
 	if snap := rec.snap.Load(); snap != nil {
 		return snap
 	}
@@ -1104,7 +1133,7 @@ func (s *Store) shared(rec *record) *scim.Snapshot {
 			attrs["groups"] = groups
 		}
 	}
-	snap := scim.NewSnapshot(&scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)})
+	snap := scim.NewSnapshotAfter(prev, &scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)})
 	rec.snap.Store(snap)
 	return snap
 }
