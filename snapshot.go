@@ -3,9 +3,9 @@ package scim
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"reflect"
 	"slices"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 
