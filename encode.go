@@ -128,7 +128,6 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 // this version's.
 type partsRecorder struct {
 	prev  *encodedResource
-	small [8]encodedPart
 	parts []encodedPart
 }
 
@@ -138,7 +137,7 @@ func (r *partsRecorder) record(key string, value any, start, end int) {
 	switch value.(type) {
 	case map[string]any, []any:
 		if r.parts == nil {
-			r.parts = r.small[:0]
+			r.parts = make([]encodedPart, 0, 4) // a user's name, emails and extension
 		}
 		r.parts = append(r.parts, encodedPart{key: key, value: value, start: start, end: end})
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/url"
 	"reflect"
-	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -141,7 +140,7 @@ func (s *Server) appendSnapshot(buf []byte, base string, e *endpoint, snap *Snap
 func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, bool) {
 	split := -1
 	suffix := e.rt.Endpoint + "/" + url.PathEscape(snap.res.ID)
-	parts := &partsRecorder{}
+	var parts partsRecorder
 	if prev := snap.prev.Load(); prev != nil && prev.e == e {
 		parts.prev = prev
 	}
@@ -152,12 +151,12 @@ func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, 
 		split = len(buf)
 		buf = jsonenc.AppendEscaped(buf, suffix)
 		return append(buf, '"')
-	}, parts)
+	}, &parts)
 	if err != nil || split < 0 {
 		return nil, false
 	}
 	*bp = out
-	return &encodedResource{e: e, doc: bytes.Clone(out), split: split, parts: slices.Clone(parts.parts)}, true
+	return &encodedResource{e: e, doc: bytes.Clone(out), split: split, parts: parts.parts}, true
 }
 
 // snapshotList is a ListResponse of shared resources.

@@ -17,8 +17,10 @@ import (
 // following RFC 7644 §3.5.2.1 to §3.5.2.3, and returns the new attributes
 // and what changed.
 //
-// attrs and everything reachable from it are never modified: the result is
-// a new map that shares the values no operation touched. Application is all
+// attrs and everything reachable from it are never modified: the result
+// shares the values no operation touched, and is attrs itself when no
+// operation wrote anything (as when each sets a value the resource
+// already has), so it must not be modified either. Application is all
 // or nothing: on error Apply returns nil attributes and the caller's data is
 // as it was. Errors caused by the request are *schema.Error values:
 //
@@ -60,7 +62,7 @@ import (
 //     every value (add and replace create one value when there is none).
 //
 // Result.Changed is false when the outcome equals attrs, and then the
-// returned map holds values equal to those of attrs. MembersAdded and
+// returned map holds values equal to those of attrs, or is attrs. MembersAdded and
 // MembersRemoved list the "value" ids of group members that were added and
 // removed overall.
 func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[string]any, *Result, error) {
@@ -74,15 +76,15 @@ func Apply(rt *schema.ResourceType, attrs map[string]any, req *Request) (map[str
 		rt:   rt,
 		opts: req.Options,
 		in:   attrs,
-		out:  maps.Clone(attrs),
-	}
-	if a.out == nil {
-		a.out = make(map[string]any)
+		out:  attrs,
 	}
 	for i, op := range req.Operations {
 		if err := a.operation(op); err != nil {
 			return nil, nil, operationError(i, op, err)
 		}
+	}
+	if a.out == nil {
+		a.out = make(map[string]any)
 	}
 	res := &Result{Changed: a.changed()}
 	if !res.Changed {
@@ -111,8 +113,9 @@ func operationError(i int, op Operation, err error) error {
 // schema) and its name, both as the schema spells them.
 type key struct{ ext, name string }
 
-// applier holds the state of one Apply call. out is a shallow copy of in;
-// the rest of the tree is copied on write. Maps reachable from in are
+// applier holds the state of one Apply call. out is in until the first
+// write, then a shallow copy of it; the rest of the tree is copied on
+// write. Maps reachable from in are
 // never modified: an extension map or multi-valued list is copied once
 // (ownedExt, ownedList) and then changed in place; a complex value or an
 // element of a list is replaced by a modified copy each time it changes.
@@ -120,6 +123,7 @@ type applier struct {
 	rt        *schema.ResourceType
 	opts      Options
 	in, out   map[string]any
+	owned     bool // out is a copy of in, no longer in itself
 	ownedExt  map[string]bool
 	ownedList map[key]bool
 	touched   touchedSet
@@ -212,6 +216,7 @@ func valueAt(m map[string]any, t schema.Target) any {
 
 // write sets t's attribute to v, or unassigns it when v is nil.
 func (a *applier) write(t schema.Target, v any) {
+	a.own()
 	k := keyOf(t)
 	a.touched.add(k, t.Attr)
 	delete(a.ownedList, k)
@@ -246,8 +251,22 @@ func (a *applier) extension(urn string, create bool) map[string]any {
 		m = maps.Clone(m)
 	}
 	put(&a.ownedExt, urn, true)
+	a.own()
 	a.out[urn] = m
 	return m
+}
+
+// own makes out a map of the applier's own, a copy of in, on the first
+// write: a request that writes nothing (setting a value it already has)
+// copies nothing.
+func (a *applier) own() {
+	if !a.owned {
+		a.out = maps.Clone(a.in)
+		if a.out == nil {
+			a.out = make(map[string]any)
+		}
+		a.owned = true
+	}
 }
 
 // list returns a writable copy of the values of the multi-valued

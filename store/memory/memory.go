@@ -447,10 +447,15 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	if err != nil {
 		return patched{}, nil, err
 	}
-	// Apply returns a map of its own whose values are the record's (never
-	// modified in place) or the request's (not used after the request):
-	// they are kept as they are.
-	kept, members := s.separate(attrs)
+	// A changed outcome is a map of Apply's own whose values are the
+	// record's (never modified in place) or the request's (not used after
+	// the request): they are kept as they are. An unchanged one may be the
+	// record's own map, and is not used.
+	var kept map[string]any
+	var members []map[string]any
+	if res.Changed {
+		kept, members = s.separate(attrs)
+	}
 	var set *memberSet
 	var added, removed []string
 	if s.hasMembers && res.Changed {
