@@ -94,7 +94,7 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 		default:
 			v := res.Attributes[k]
 			valueStart := len(buf)
-			if parts != nil && parts.prev != nil {
+			if parts != nil && parts.prev != nil && composite(v) {
 				if json, ok := parts.prev.find(k, v); ok {
 					buf = append(buf, json...)
 					parts.record(k, v, valueStart-docStart, len(buf)-docStart)
@@ -134,13 +134,23 @@ type partsRecorder struct {
 // record notes that doc[start:end] is the JSON of the value under key,
 // when the value is an object or a list.
 func (r *partsRecorder) record(key string, value any, start, end int) {
-	switch value.(type) {
-	case map[string]any, []any:
-		if r.parts == nil {
-			r.parts = make([]encodedPart, 0, 4) // a user's name, emails and extension
-		}
-		r.parts = append(r.parts, encodedPart{key: key, value: value, start: start, end: end})
+	if !composite(value) {
+		return
 	}
+	if r.parts == nil {
+		r.parts = make([]encodedPart, 0, 4) // a user's name, emails and extension
+	}
+	r.parts = append(r.parts, encodedPart{key: key, value: value, start: start, end: end})
+}
+
+// composite reports whether v is an object or a list, whose JSON is worth
+// keeping for the next version.
+func composite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
 }
 
 // appendShown appends the value under a top-level attribute key as the

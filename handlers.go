@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"errors"
-	"github.com/scimkit/scim/scimerr"
 	"math/rand/v2"
 	"mime"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/scimerr"
 )
 
 // maxVersionRetries bounds how often a replace or patch without If-Match
@@ -86,9 +86,12 @@ func (s *Server) replace(c *call, e *endpoint) result {
 // and the client asked for no attributes: then 204, so that adding one
 // member never costs rendering a group of 100,000.
 func (s *Server) patch(c *call, e *endpoint) result {
-	req, err := patch.Parse(c.body, e.rt, s.cfg.patchOptions)
-	if err != nil {
-		return fail(err)
+	req := c.patch
+	var err error
+	if req == nil {
+		if req, err = patch.Parse(c.body, e.rt, s.cfg.patchOptions); err != nil {
+			return fail(err)
+		}
 	}
 	_, membersOnly := req.MemberDelta(e.rt)
 	noContent := membersOnly && c.proj.IsZero()
@@ -204,14 +207,27 @@ func (s *Server) current(ctx context.Context, e *endpoint, id, ifMatch string) (
 
 // decode reads a JSON request body within the payload limit.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	var body map[string]any
+	err := s.readBody(w, r, func(data []byte) error {
+		var err error
+		body, err = schema.DecodeBytes(data)
+		return err
+	})
+	return body, err
+}
+
+// readBody reads a request body within the payload limit and passes its
+// bytes to use, which must not keep them, after checking that the body
+// is JSON.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, use func(data []byte) error) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != ContentType && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
-			return nil, scimerr.New(scimerr.UnsupportedMediaType,
+			return scimerr.New(scimerr.UnsupportedMediaType,
 				"the request body must be JSON: send Content-Type: "+ContentType)
 		}
 	}
-	return schema.Decode(http.MaxBytesReader(w, r.Body, s.cfg.maxPayloadSize))
+	return schema.ReadBody(http.MaxBytesReader(w, r.Body, s.cfg.maxPayloadSize), use)
 }
 
 // resourceResult answers res projected as the client asks, with its ETag.

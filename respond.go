@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/scimkit/scim/internal/jsonenc"
+	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/scimerr"
 )
@@ -35,6 +36,9 @@ type call struct {
 	params params
 	// body is the decoded request body; nil when there is none.
 	body map[string]any
+	// patch is a PATCH request parsed as its body was read, instead of
+	// body; nil when body is to be parsed.
+	patch *patch.Request
 }
 
 // result is what a handler answers: a status with headers and a document,

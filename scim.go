@@ -24,7 +24,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/scimkit/scim/scimerr"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -33,7 +32,9 @@ import (
 	"sync/atomic"
 
 	"github.com/scimkit/scim/internal/cursor"
+	"github.com/scimkit/scim/patch"
 	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/scimerr"
 )
 
 // ContentType is the media type of SCIM requests and responses.
@@ -177,7 +178,7 @@ func (s *Server) routes() {
 		s.mux.HandleFunc("POST "+e.rt.Endpoint, s.withBody(func(c *call) result { return s.create(c, e) }))
 		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", s.withBody(func(c *call) result { return s.search(c, e) }))
 		s.mux.HandleFunc("PUT "+item, s.withBody(func(c *call) result { return s.replace(c, e) }))
-		s.mux.HandleFunc("PATCH "+item, s.withBody(func(c *call) result { return s.patch(c, e) }))
+		s.mux.HandleFunc("PATCH "+item, s.withPatch(e))
 		s.mux.HandleFunc("DELETE "+item, s.without(func(c *call) result { return s.delete(c, e) }))
 	}
 	s.mux.HandleFunc("POST /.search", s.withBody(s.searchAll))
@@ -246,6 +247,27 @@ func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
 		}
 		c.body = body
 		s.write(w, r, h(&c))
+	}
+}
+
+// withPatch adapts the PATCH handler of endpoint e to net/http: the body
+// is parsed as a PatchOp as it is read (patch.ParseJSON), without being
+// decoded to a map first.
+func (s *Server) withPatch(e *endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.httpCall(r)
+		if err == nil {
+			err = s.readBody(w, r, func(data []byte) error {
+				var err error
+				c.patch, err = patch.ParseJSON(data, e.rt, s.cfg.patchOptions)
+				return err
+			})
+		}
+		if err != nil {
+			s.write(w, r, fail(err))
+			return
+		}
+		s.write(w, r, s.patch(&c, e))
 	}
 }
 

@@ -89,20 +89,49 @@ type Result struct {
 // defines tooMany for filters that select too many results, not for the
 // size of a request. Values are checked against the schema by Apply.
 func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request, error) {
-	if !hasPatchSchema(lookupFold(body, "schemas")) {
-		return nil, schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", PatchOpURN)
+	list, isList := lookupFold(body, "Operations").([]any)
+	if err := checkBody(lookupFold(body, "schemas"), isList, len(list), opts); err != nil {
+		return nil, err
 	}
-	ops, ok := lookupFold(body, "Operations").([]any)
-	if !ok || len(ops) == 0 {
-		return nil, schema.Errorf(schema.InvalidSyntax, "\"Operations\" must be a non-empty array of operations")
+	ops := make([]rawOperation, len(list))
+	for i, raw := range list {
+		if m, ok := raw.(map[string]any); ok {
+			ops[i] = rawOperation{op: lookupFold(m, "op"), path: lookupFold(m, "path"), value: lookupFold(m, "value")}
+		} else {
+			ops[i] = rawOperation{notObject: true}
+		}
+	}
+	return parseOperations(ops, rt, opts)
+}
+
+// rawOperation is an operation's members as the body holds them.
+type rawOperation struct {
+	op, path, value any
+	// notObject says that the operation is not a JSON object.
+	notObject bool
+}
+
+// checkBody checks a body's schemas and that its Operations are an array
+// (isList) of n operations, within the limit.
+func checkBody(schemas any, isList bool, n int, opts Options) error {
+	if !hasPatchSchema(schemas) {
+		return schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", PatchOpURN)
+	}
+	if !isList || n == 0 {
+		return schema.Errorf(schema.InvalidSyntax, "\"Operations\" must be a non-empty array of operations")
 	}
 	limit := opts.MaxOperations
 	if limit <= 0 {
 		limit = DefaultMaxOperations
 	}
-	if len(ops) > limit {
-		return nil, schema.Errorf(schema.InvalidValue, "the request has %d operations; the maximum is %d", len(ops), limit)
+	if n > limit {
+		return schema.Errorf(schema.InvalidValue, "the request has %d operations; the maximum is %d", n, limit)
 	}
+	return nil
+}
+
+// parseOperations makes the Request of a checked body's operations.
+func parseOperations(ops []rawOperation, rt *schema.ResourceType, opts Options) (*Request, error) {
 	req := &Request{Operations: make([]Operation, 0, len(ops)), Options: opts}
 	for i, raw := range ops {
 		op, err := parseOperation(raw, rt, opts)
@@ -130,20 +159,19 @@ func hasPatchSchema(v any) bool {
 	return false
 }
 
-func parseOperation(raw any, rt *schema.ResourceType, opts Options) (Operation, error) {
-	m, ok := raw.(map[string]any)
-	if !ok {
+func parseOperation(raw rawOperation, rt *schema.ResourceType, opts Options) (Operation, error) {
+	if raw.notObject {
 		return Operation{}, schema.Errorf(schema.InvalidSyntax, "an operation must be a JSON object")
 	}
-	name, _ := lookupFold(m, "op").(string)
+	name, _ := raw.op.(string)
 	op := Op(strings.ToLower(strings.TrimSpace(name)))
 	switch op {
 	case Add, Remove, Replace:
 	default:
 		return Operation{}, schema.Errorf(schema.InvalidSyntax, "\"op\" must be \"add\", \"remove\" or \"replace\", not %q", name)
 	}
-	out := Operation{Op: op, Value: lookupFold(m, "value")}
-	switch p := lookupFold(m, "path").(type) {
+	out := Operation{Op: op, Value: raw.value}
+	switch p := raw.path.(type) {
 	case nil:
 	case string:
 		out.RawPath = strings.TrimSpace(p)

@@ -22,7 +22,19 @@ import (
 // itself (for example *http.MaxBytesError when the body is over the limit)
 // is wrapped, not replaced, so that errors.As and errors.Is find it.
 func Decode(r io.Reader) (map[string]any, error) {
-	// The decoded values copy what they keep of the body.
+	var obj map[string]any
+	err := ReadBody(r, func(data []byte) error {
+		var err error
+		obj, err = DecodeBytes(data)
+		return err
+	})
+	return obj, err
+}
+
+// ReadBody reads r to its end into a buffer it reuses and calls use with
+// the bytes, which use must not keep. An error returned by r is wrapped as
+// Decode says; use's error is returned as it is.
+func ReadBody(r io.Reader, use func(data []byte) error) error {
 	bp := jsonenc.GetBuffer()
 	defer jsonenc.PutBuffer(bp)
 	body := bytes.NewBuffer(*bp)
@@ -30,8 +42,14 @@ func Decode(r io.Reader) (map[string]any, error) {
 	data := body.Bytes()
 	*bp = data
 	if err != nil {
-		return nil, fmt.Errorf("schema: reading request body: %w", err)
+		return fmt.Errorf("schema: reading request body: %w", err)
 	}
+	return use(data)
+}
+
+// DecodeBytes decodes data, a request body, as Decode does. The decoded
+// values copy what they keep of data.
+func DecodeBytes(data []byte) (map[string]any, error) {
 	v, err := jsondec.Value(data)
 	var syn *jsondec.SyntaxError
 	switch {

@@ -237,7 +237,7 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	attrs, members := s.split(r.Attributes)
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
-	if err := s.checkUnique(attrs, ""); err != nil {
+	if err := s.checkUnique(attrs, nil); err != nil {
 		return nil, err
 	}
 	if err := s.db.checkMembers(memberIDs(members)); err != nil {
@@ -489,7 +489,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 	}
 	prev := rec.snap.Load()
 	if res.Changed {
-		if err := s.checkUnique(kept, rec.id); err != nil {
+		if err := s.checkUnique(kept, rec); err != nil {
 			return patched{}, nil, err
 		}
 		if err := s.db.checkMembers(added); err != nil {
@@ -891,7 +891,7 @@ func (s *Store) current(id, ifVersion string) (*record, error) {
 // write replaces a record's attributes (and members when setMembers),
 // checking uniqueness first so that a conflict changes nothing.
 func (s *Store) write(rec *record, attrs map[string]any, members []map[string]any, setMembers bool) error {
-	if err := s.checkUnique(attrs, rec.id); err != nil {
+	if err := s.checkUnique(attrs, rec); err != nil {
 		return err
 	}
 	s.reindex(rec, attrs)
@@ -979,7 +979,9 @@ func (s *Store) separate(attrs map[string]any) (map[string]any, []map[string]any
 }
 
 // checkUnique refuses attributes whose unique values another record holds.
-func (s *Store) checkUnique(attrs map[string]any, self string) error {
+// self is the record the attributes are for, nil for a new one; a value
+// self already holds is not looked up again.
+func (s *Store) checkUnique(attrs map[string]any, self *record) error {
 	for name, ix := range s.indexes {
 		if !ix.unique {
 			continue
@@ -988,8 +990,13 @@ func (s *Store) checkUnique(attrs map[string]any, self string) error {
 		if !ok {
 			continue
 		}
+		if self != nil {
+			if was, ok := self.attrs[name].(string); ok && was == v {
+				continue
+			}
+		}
 		for _, rec := range ix.records(ix.key(v)) {
-			if rec.id != self {
+			if rec != self {
 				return fmt.Errorf("%w: %s %q is already taken", scim.ErrConflict, name, v)
 			}
 		}

@@ -1,0 +1,138 @@
+package jsondec
+
+import "errors"
+
+// Stream reads one JSON document a value at a time, for a caller that
+// expects a document of a particular shape and would rather not build the
+// maps of its outer objects. The values it decodes are those Value
+// decodes. Its errors say only that the document is not JSON or not of
+// the shape the caller asked for: a caller that needs the details decodes
+// the document again with Value.
+type Stream struct {
+	d     decoder
+	depth int
+}
+
+// errShape is a value of another kind than the caller asked for.
+var errShape = errors.New("jsondec: unexpected kind of value")
+
+// NewStream returns a Stream over data.
+func NewStream(data []byte) *Stream {
+	return &Stream{d: decoder{data: data}}
+}
+
+// Object reads an object, calling field with each key in turn; field must
+// read the key's value with exactly one call to Value, Object or Array.
+func (s *Stream) Object(field func(key string) error) error {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != '{' {
+		return errShape
+	}
+	if s.depth++; s.depth > maxDepth {
+		return d.fail("exceeded max depth")
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		s.depth--
+		return nil
+	}
+	for {
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return d.unexpected("looking for beginning of object key string")
+		}
+		key, err := d.string()
+		if err != nil {
+			return err
+		}
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return d.unexpected("after object key")
+		}
+		d.i++
+		if err := field(key); err != nil {
+			return err
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return d.fail("unexpected end of JSON input")
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+			d.space()
+		case '}':
+			d.i++
+			s.depth--
+			return nil
+		default:
+			return d.unexpected("after object key:value pair")
+		}
+	}
+}
+
+// Array reads an array, calling elem for each element; elem must read it
+// with exactly one call to Value, Object or Array.
+func (s *Stream) Array(elem func() error) error {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != '[' {
+		return errShape
+	}
+	if s.depth++; s.depth > maxDepth {
+		return d.fail("exceeded max depth")
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		s.depth--
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return d.fail("unexpected end of JSON input")
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			s.depth--
+			return nil
+		default:
+			return d.unexpected("after array element")
+		}
+	}
+}
+
+// Value reads the next value whole, as Value decodes it.
+func (s *Stream) Value() (any, error) {
+	s.d.space()
+	return s.d.value(s.depth)
+}
+
+// String reads the next value, which must be a string.
+func (s *Stream) String() (string, error) {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != '"' {
+		return "", errShape
+	}
+	return d.string()
+}
+
+// End reports an error unless nothing but white space is left.
+func (s *Stream) End() error {
+	s.d.space()
+	if s.d.i != len(s.d.data) {
+		return s.d.unexpected("after top-level value")
+	}
+	return nil
+}
