@@ -90,20 +90,21 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 			h.Set("WWW-Authenticate", `Bearer realm="SCIM"`)
 		}
 	}
+	hs := headerSetter{h: h}
 	if res.etag != "" {
-		h.Set("ETag", res.etag)
+		hs.set("Etag", res.etag)
 	}
 	if res.location != "" {
-		h.Set("Location", res.location)
+		hs.set("Location", res.location)
 	}
 	if res.allow != "" {
-		h.Set("Allow", res.allow)
+		hs.set("Allow", res.allow)
 	}
 	if res.doc == nil && res.res == nil && res.snap == nil && res.list == nil {
 		w.WriteHeader(res.status)
 		return
 	}
-	h.Set("Content-Type", ContentType)
+	hs.set("Content-Type", ContentType)
 	bp := jsonenc.GetBuffer()
 	defer jsonenc.PutBuffer(bp)
 	buf, err := s.appendBody((*bp)[:0], res)
@@ -115,12 +116,30 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 		buf, _ = jsonenc.Append((*bp)[:0], errorDocument(errInternal))
 	}
 	buf = append(buf, '\n')
-	h.Set("Content-Length", strconv.Itoa(len(buf)))
+	hs.set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(status)
 	if _, err := w.Write(buf); err != nil {
 		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
 	}
 	*bp = buf // keep the grown buffer
+}
+
+// headerSetter sets the headers of a response, whose keys it is given in
+// canonical form, taking their values from one array instead of
+// allocating a slice per header. Each value is a slice of capacity one,
+// so that a handler appending to it later gets a copy.
+type headerSetter struct {
+	h    http.Header
+	vals []string
+}
+
+func (hs *headerSetter) set(key, value string) {
+	if len(hs.vals) == cap(hs.vals) {
+		hs.vals = make([]string, 0, 4)
+	}
+	hs.vals = append(hs.vals, value)
+	n := len(hs.vals)
+	hs.h[key] = hs.vals[n-1 : n : n]
 }
 
 // shown returns the id and location of the resource a result shows, if

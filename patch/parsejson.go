@@ -32,16 +32,21 @@ var errUnusual = errors.New("patch: a body of another shape")
 // other body and for any error, which ParseJSON then gets from Parse.
 func parseUsual(data []byte, rt *schema.ResourceType, opts Options) (*Request, bool) {
 	s := jsondec.NewStream(data)
-	var schemas any
 	var ops []rawOperation
-	var seenSchemas, seenOps bool
+	var seenSchemas, seenOps, isPatchOp bool
 	err := s.Object(func(key string) error {
 		switch {
 		case key == "schemas" && !seenSchemas:
 			seenSchemas = true
-			var err error
-			schemas, err = s.Value()
-			return err
+			return s.Array(func() error {
+				if s.Next() != '"' {
+					_, err := s.Value() // Parse skips what is not a string
+					return err
+				}
+				urn, err := s.String()
+				isPatchOp = isPatchOp || strings.EqualFold(urn, PatchOpURN)
+				return err
+			})
 		case key == "Operations" && !seenOps:
 			seenOps = true
 			return s.Array(func() error {
@@ -56,7 +61,7 @@ func parseUsual(data []byte, rt *schema.ResourceType, opts Options) (*Request, b
 			return err
 		}
 	})
-	if err != nil || s.End() != nil || checkBody(schemas, seenOps, len(ops), opts) != nil {
+	if err != nil || s.End() != nil || checkBody(isPatchOp, seenOps, len(ops), opts) != nil {
 		return nil, false
 	}
 	req, err := parseOperations(ops, rt, opts)

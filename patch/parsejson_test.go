@@ -40,6 +40,8 @@ func parseJSONBodies() []string {
 		body(`[{"op":"add","path":"nickName","Path":"title","value":"x"}]`),
 		body(`[{"op":"remove","path":"members","Value":[{"value":"a"}]}]`),
 		body(`[{"op":"add","Path":"name","value":{"givenName":"x"}}]`),
+		`{"schemas":[1,{"x":"y"},"URN:IETF:PARAMS:SCIM:API:MESSAGES:2.0:PATCHOP"],"Operations":[{"op":"add","path":"nickName","value":"x"}]}`,
+		`{"schemas":["urn:other",null],"Operations":[{"op":"add","path":"nickName","value":"x"}]}`,
 		// Missing and wrong members.
 		`{"Operations":[{"op":"add","path":"nickName","value":"x"}]}`,
 		`{"schemas":["urn:other"],"Operations":[{"op":"add","path":"nickName","value":"x"}]}`,

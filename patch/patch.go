@@ -90,7 +90,7 @@ type Result struct {
 // size of a request. Values are checked against the schema by Apply.
 func Parse(body map[string]any, rt *schema.ResourceType, opts Options) (*Request, error) {
 	list, isList := lookupFold(body, "Operations").([]any)
-	if err := checkBody(lookupFold(body, "schemas"), isList, len(list), opts); err != nil {
+	if err := checkBody(hasPatchSchema(lookupFold(body, "schemas")), isList, len(list), opts); err != nil {
 		return nil, err
 	}
 	ops := make([]rawOperation, len(list))
@@ -111,10 +111,11 @@ type rawOperation struct {
 	notObject bool
 }
 
-// checkBody checks a body's schemas and that its Operations are an array
-// (isList) of n operations, within the limit.
-func checkBody(schemas any, isList bool, n int, opts Options) error {
-	if !hasPatchSchema(schemas) {
+// checkBody checks that a body's schemas name PatchOpURN (isPatchOp) and
+// that its Operations are an array (isList) of n operations, within the
+// limit.
+func checkBody(isPatchOp, isList bool, n int, opts Options) error {
+	if !isPatchOp {
 		return schema.Errorf(schema.InvalidSyntax, "the body's \"schemas\" must be [%q]", PatchOpURN)
 	}
 	if !isList || n == 0 {

@@ -118,6 +118,17 @@ func (s *Stream) Value() (any, error) {
 	return s.d.value(s.depth)
 }
 
+// Next returns the first byte of the next value, after white space, or 0
+// at the end of the data: '{', '[', '"', '-', a digit, 't', 'f' or 'n'
+// in a document that is JSON.
+func (s *Stream) Next() byte {
+	s.d.space()
+	if s.d.i >= len(s.d.data) {
+		return 0
+	}
+	return s.d.data[s.d.i]
+}
+
 // String reads the next value, which must be a string.
 func (s *Stream) String() (string, error) {
 	d := &s.d
