@@ -48,19 +48,30 @@ func (s *Server) create(c *call, e *endpoint) result {
 	if err != nil {
 		return fail(err)
 	}
-	res, err := e.store.Create(c.ctx, &Resource{Attributes: attrs})
+	var res *Resource
+	var snap *Snapshot
+	if sw, ok := e.store.(SnapshotWriter); ok && c.proj.IsZero() {
+		if snap, err = sw.CreateSnapshot(c.ctx, &Resource{Attributes: attrs}); err == nil {
+			res = snap.res
+		}
+	} else {
+		res, err = e.store.Create(c.ctx, &Resource{Attributes: attrs})
+	}
 	if err != nil {
 		return fail(err)
 	}
 	s.notify(c.ctx, Change{Kind: Created, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: patch.MemberIDs(res.Attributes)})
-	out := s.resourceResult(c, http.StatusCreated, e, res)
+	out := s.writeResult(c, http.StatusCreated, e, res, snap)
 	out.location = s.location(c.base, e, res.ID)
 	return out
 }
 
 func (s *Server) replace(c *call, e *endpoint) result {
 	var old *Resource
+	var snap *Snapshot
+	sw, shared := e.store.(SnapshotWriter)
+	shared = shared && c.proj.IsZero()
 	res, err := s.retryOnConflict(c, e, func(ctx context.Context, ifMatch string) (*Resource, error) {
 		var err error
 		if old, err = s.current(ctx, e, c.id, ifMatch); err != nil {
@@ -70,7 +81,13 @@ func (s *Server) replace(c *call, e *endpoint) result {
 		if err != nil {
 			return nil, err
 		}
-		return e.store.Replace(ctx, &Resource{ID: old.ID, Attributes: attrs}, old.Meta.Version)
+		if !shared {
+			return e.store.Replace(ctx, &Resource{ID: old.ID, Attributes: attrs}, old.Meta.Version)
+		}
+		if snap, err = sw.ReplaceSnapshot(ctx, &Resource{ID: old.ID, Attributes: attrs}, old.Meta.Version); err != nil {
+			return nil, err
+		}
+		return snap.res, nil
 	})
 	if err != nil {
 		return fail(err)
@@ -78,7 +95,7 @@ func (s *Server) replace(c *call, e *endpoint) result {
 	added, removed := diffMembers(patch.MemberIDs(old.Attributes), patch.MemberIDs(res.Attributes))
 	s.notify(c.ctx, Change{Kind: Replaced, ResourceType: e.rt.Name, ID: res.ID, Resource: res,
 		MembersAdded: added, MembersRemoved: removed})
-	return s.resourceResult(c, http.StatusOK, e, res)
+	return s.writeResult(c, http.StatusOK, e, res, snap)
 }
 
 // patch applies a PatchOp. It answers 200 with the resource, projected as
@@ -106,8 +123,8 @@ func (s *Server) patch(c *call, e *endpoint) result {
 	if patcher, ok := e.store.(Patcher); ok {
 		var want string
 		if want, err = s.ifMatchVersion(c.ctx, e, c.id, c.ifMatch); err == nil {
-			if sp, ok := e.store.(SnapshotPatcher); ok && storeProjection.IsZero() {
-				if snap, changes, err = sp.PatchSnapshot(c.ctx, c.id, req, want); err == nil {
+			if sw, ok := e.store.(SnapshotWriter); ok && storeProjection.IsZero() {
+				if snap, changes, err = sw.PatchSnapshot(c.ctx, c.id, req, want); err == nil {
 					res = snap.res
 				}
 			} else {
@@ -142,10 +159,7 @@ func (s *Server) patch(c *call, e *endpoint) result {
 	if noContent {
 		return result{status: http.StatusNoContent, etag: res.Meta.Version}
 	}
-	if snap != nil {
-		return result{status: http.StatusOK, etag: res.Meta.Version, snap: snap, ep: e, base: c.base}
-	}
-	return s.resourceResult(c, http.StatusOK, e, res)
+	return s.writeResult(c, http.StatusOK, e, res, snap)
 }
 
 func (s *Server) delete(c *call, e *endpoint) result {
@@ -193,11 +207,21 @@ func (s *Server) retryOnConflict(c *call, e *endpoint, write func(ctx context.Co
 }
 
 // current reads the whole stored resource for a write, checking the
-// client's If-Match against it first.
+// client's If-Match against it first. The resource may be shared with the
+// store: it is only read.
 func (s *Server) current(ctx context.Context, e *endpoint, id, ifMatch string) (*Resource, error) {
-	old, err := e.store.Get(ctx, id, schema.Projection{})
-	if err != nil {
-		return nil, err
+	var old *Resource
+	if sr, ok := e.store.(SnapshotReader); ok {
+		snap, err := sr.GetSnapshot(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		old = snap.res
+	} else {
+		var err error
+		if old, err = e.store.Get(ctx, id, schema.Projection{}); err != nil {
+			return nil, err
+		}
 	}
 	if ifMatch != "" && ifMatch != old.Meta.Version {
 		return nil, ErrPreconditionFailed
@@ -228,6 +252,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, use func(data 
 		}
 	}
 	return schema.ReadBody(http.MaxBytesReader(w, r.Body, s.cfg.maxPayloadSize), use)
+}
+
+// writeResult answers a write's outcome res, from its snapshot when the
+// store shared one.
+func (s *Server) writeResult(c *call, status int, e *endpoint, res *Resource, snap *Snapshot) result {
+	if snap != nil {
+		return result{status: status, etag: res.Meta.Version, snap: snap, ep: e, base: c.base}
+	}
+	return s.resourceResult(c, status, e, res)
 }
 
 // resourceResult answers res projected as the client asks, with its ETag.

@@ -91,14 +91,23 @@ type Patcher interface {
 	Patch(ctx context.Context, id string, req *patch.Request, ifVersion string, p schema.Projection) (*Resource, *patch.Result, error)
 }
 
-// SnapshotPatcher is an optional Patcher capability: a Patch whose
-// outcome the store shares as a Snapshot. The server uses it when the
-// client asked for the default set of attributes, so that the response is
-// encoded once for the PATCH and every read after it, and an unchanged
-// resource is not encoded again at all.
-type SnapshotPatcher interface {
-	// PatchSnapshot does what Patch does with the zero projection and
-	// returns the outcome as a Snapshot, or ErrSkip as Patch does.
+// SnapshotWriter is an optional ResourceStore capability: writes that
+// answer with the stored resource shared as a Snapshot instead of a copy,
+// and that take over the resource they are given instead of copying it.
+// The server uses them when the client asked for the default set of
+// attributes: the response is encoded once for the write and for every
+// read after it, and a resource a PATCH left unchanged is not encoded
+// again at all.
+type SnapshotWriter interface {
+	// CreateSnapshot does what Create does. r and everything it holds
+	// belong to the store from the call on: the caller does not use them
+	// again.
+	CreateSnapshot(ctx context.Context, r *Resource) (*Snapshot, error)
+	// ReplaceSnapshot does what Replace does, and takes r over as
+	// CreateSnapshot does.
+	ReplaceSnapshot(ctx context.Context, r *Resource, ifVersion string) (*Snapshot, error)
+	// PatchSnapshot does what Patcher.Patch does with the zero
+	// projection, including answering ErrSkip.
 	PatchSnapshot(ctx context.Context, id string, req *patch.Request, ifVersion string) (*Snapshot, *patch.Result, error)
 }
 

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -84,13 +85,14 @@ func TestEncodedReadsMatchRenderedReads(t *testing.T) {
 	}
 }
 
-// A PATCH answered from the store's snapshot (memory.Store is a
-// SnapshotPatcher, and the new version's encoding reuses the old one's
-// for the values the request left alone) answers, byte for byte, what the
+// A write answered from the store's snapshot (memory.Store is a
+// SnapshotWriter, and a new version's encoding reuses the old one's for
+// the values the write left alone) answers, byte for byte, what the
 // general path renders, and so does every read after it, over a random
-// sequence of PATCHes: no-ops, changed scalars, sub-attributes, lists,
-// extensions, path-less replaces, and text JSON must escape.
-func TestPatchedSnapshotsMatchRenderedReads(t *testing.T) {
+// sequence of PATCHes (no-ops, changed scalars, sub-attributes, lists,
+// extensions, path-less replaces, text JSON must escape), PUTs and POSTs.
+func TestWrittenSnapshotsMatchRenderedReads(t *testing.T) {
+	texts := []string{"Plain", "Zoë \"Z\" Ünïcödé ✓", "日本語", "Line\u2028Sep", "<&>", ""}
 	db := memory.New()
 	srv, err := scim.New(scim.WithUsers(db.Users()), scim.WithGroups(db.Groups()),
 		scim.WithBearerToken("idp", "token"), scim.WithLogger(slog.New(slog.DiscardHandler)))
@@ -130,7 +132,7 @@ func TestPatchedSnapshotsMatchRenderedReads(t *testing.T) {
 		`{"op":"add","path":"members","value":[{"value":"` + u.ID + `"}]}`,
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := range 300 {
+	for i := range 400 {
 		target, ops := "/Users/"+u.ID, userOps
 		if i%3 == 2 {
 			target, ops = "/Groups/"+g.ID, groupOps
@@ -139,16 +141,43 @@ func TestPatchedSnapshotsMatchRenderedReads(t *testing.T) {
 			do(http.MethodGet, target, "") // the version before is encoded, or not
 		}
 		op := ops[r.IntN(len(ops))]
-		code, header, patched := do(http.MethodPatch, target, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+op+`]}`)
+		method, body := http.MethodPatch, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+op+`]}`
+		want := http.StatusOK
+		switch r.IntN(8) {
+		case 0: // a replace of the user, with some of its attributes changed
+			attrs := withSchemas(fixture.User(1))
+			attrs["displayName"] = texts[r.IntN(len(texts))]
+			if r.IntN(2) == 0 {
+				delete(attrs, "title")
+			}
+			b, err := json.Marshal(attrs)
+			require.NoError(t, err)
+			target, method, body, op = "/Users/"+u.ID, http.MethodPut, string(b), "PUT"
+		case 1: // a new user
+			b, err := json.Marshal(withSchemas(fixture.User(1000 + i)))
+			require.NoError(t, err)
+			target, method, body, op, want = "/Users", http.MethodPost, string(b), "POST", http.StatusCreated
+		}
+		code, header, written := do(method, target, body)
 		if code == http.StatusNoContent {
 			continue // a membership change answers with no body
 		}
-		require.Equal(t, http.StatusOK, code, "%s: %s", op, patched)
+		require.Equal(t, want, code, "%s: %s", op, written)
+		if method == http.MethodPost {
+			target = strings.TrimPrefix(header.Get("Location"), "http://example.com")
+		}
+		patched := written
 		code, general, rendered := do(http.MethodGet, target+"?excludedAttributes=nothing", "")
 		require.Equal(t, http.StatusOK, code, rendered)
-		require.Equal(t, rendered, patched, "PATCH %d: %s", i, op)
+		require.Equal(t, rendered, patched, "write %d: %s", i, op)
 		require.Equal(t, general.Get("ETag"), header.Get("ETag"))
 		_, _, read := do(http.MethodGet, target, "")
-		require.Equal(t, rendered, read, "GET after PATCH %d: %s", i, op)
+		require.Equal(t, rendered, read, "GET after write %d: %s", i, op)
 	}
+}
+
+// withSchemas adds the schemas a client sends to a fixture user.
+func withSchemas(attrs map[string]any) map[string]any {
+	attrs["schemas"] = []any{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}
+	return attrs
 }

@@ -237,6 +237,33 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	attrs, members := s.split(r.Attributes)
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
+	rec, err := s.create(attrs, members)
+	if err != nil {
+		return nil, err
+	}
+	return s.snapshot(rec, true, true), nil
+}
+
+// CreateSnapshot implements scim.SnapshotWriter: Create, taking r's
+// attributes over instead of copying them, answered with the record's
+// shared snapshot.
+func (s *Store) CreateSnapshot(ctx context.Context, r *scim.Resource) (*scim.Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	attrs, members := s.separate(r.Attributes)
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, err := s.create(attrs, members)
+	if err != nil {
+		return nil, err
+	}
+	return s.shared(rec), nil
+}
+
+// create stores a new record of attrs and members, which it keeps. The
+// caller holds the write lock.
+func (s *Store) create(attrs map[string]any, members []map[string]any) (*record, error) {
 	if err := s.checkUnique(attrs, nil); err != nil {
 		return nil, err
 	}
@@ -255,7 +282,7 @@ func (s *Store) Create(ctx context.Context, r *scim.Resource) (*scim.Resource, e
 	s.byID[rec.id] = rec
 	s.order = append(s.order, rec)
 	s.indexAdd(rec)
-	return s.snapshot(rec, true, true), nil
+	return rec, nil
 }
 
 // Get returns the resource with the given id. A projection that leaves out
@@ -281,19 +308,49 @@ func (s *Store) Replace(ctx context.Context, r *scim.Resource, ifVersion string)
 	attrs, members := s.split(r.Attributes)
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
-	rec, err := s.current(r.ID, ifVersion)
+	rec, _, err := s.replace(r.ID, attrs, members, ifVersion)
 	if err != nil {
 		return nil, err
 	}
-	if s.hasMembers {
-		if err := s.db.checkMembers(memberIDs(members)); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.write(rec, attrs, members, true); err != nil {
+	return s.snapshot(rec, true, true), nil
+}
+
+// ReplaceSnapshot implements scim.SnapshotWriter: Replace, taking r's
+// attributes over instead of copying them, answered with the record's
+// shared snapshot, whose encoding reuses the old one's for the values
+// the two share.
+func (s *Store) ReplaceSnapshot(ctx context.Context, r *scim.Resource, ifVersion string) (*scim.Snapshot, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.snapshot(rec, true, true), nil
+	attrs, members := s.separate(r.Attributes)
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	rec, prev, err := s.replace(r.ID, attrs, members, ifVersion)
+	if err != nil {
+		return nil, err
+	}
+	return s.sharedAfter(rec, prev), nil
+}
+
+// replace stores attrs and members, which it keeps, in place of the
+// record with the given id, and returns the record and its snapshot
+// before, if it had one. The caller holds the write lock.
+func (s *Store) replace(id string, attrs map[string]any, members []map[string]any, ifVersion string) (*record, *scim.Snapshot, error) {
+	rec, err := s.current(id, ifVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.hasMembers {
+		if err := s.db.checkMembers(memberIDs(members)); err != nil {
+			return nil, nil, err
+		}
+	}
+	prev := rec.snap.Load()
+	if err := s.write(rec, attrs, members, true); err != nil {
+		return nil, nil, err
+	}
+	return rec, prev, nil
 }
 
 // Delete removes the resource, and removes it from every group that lists
@@ -345,7 +402,7 @@ func (s *Store) Patch(ctx context.Context, id string, req *patch.Request, ifVers
 	return out.res, res, err
 }
 
-// PatchSnapshot implements scim.SnapshotPatcher: Patch with the zero
+// PatchSnapshot implements scim.SnapshotWriter: Patch with the zero
 // projection, answered with the record's shared snapshot. The new
 // snapshot's encoding reuses the old one's for the values the request left
 // alone, and an unchanged resource keeps its snapshot.
