@@ -171,3 +171,14 @@ func loadtestTables(t *testing.T) []string {
 	require.NoError(t, rows.Err())
 	return names
 }
+
+// TestRateRatioPairsRounds: a ratio is the median of each round's ratio,
+// not the ratio of the medians: a round slowed by a busy machine slows
+// both of its sides.
+func TestRateRatioPairsRounds(t *testing.T) {
+	ours := &scenarioRun{rates: []float64{10, 20, 30}}
+	bare := &scenarioRun{rates: []float64{20, 20, 60}}
+	assert.InDelta(t, 0.5, rateRatio(ours, bare), 1e-9) // the ratio of the medians would be 20/20
+	assert.Zero(t, rateRatio(ours, &scenarioRun{rates: []float64{1, 2}}))
+	assert.Zero(t, rateRatio(ours, &scenarioRun{rates: []float64{1, 0, 2}}))
+}

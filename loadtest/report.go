@@ -58,11 +58,29 @@ func (rep *report) rawOf(r *scenarioRun) *scenarioRun {
 	return rep.find(r.target.kind, true, 0, r.scenario.name)
 }
 
-func ratio(a, b float64) string {
-	if a <= 0 || b <= 0 {
+// rateRatio is a's rate over b's, the median over the rounds of the ratio
+// in each round: the two ran one after the other in every round, so a
+// busy spell of a shared machine that slows one round slows both sides
+// of its ratio. 0 when a round has no rate.
+func rateRatio(a, b *scenarioRun) float64 {
+	if len(a.rates) != len(b.rates) || len(a.rates) == 0 {
+		return 0
+	}
+	ratios := make([]float64, len(a.rates))
+	for i := range a.rates {
+		if a.rates[i] <= 0 || b.rates[i] <= 0 {
+			return 0
+		}
+		ratios[i] = a.rates[i] / b.rates[i]
+	}
+	return median(ratios)
+}
+
+func formatRatio(x float64) string {
+	if x <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.2f", a/b)
+	return fmt.Sprintf("%.2f", x)
 }
 
 func (rep *report) scenarioLabel(name string) string {
@@ -82,12 +100,14 @@ func (rep *report) print(w io.Writer) {
 	for _, r := range rep.runs {
 		bareRate, bareCPU := "", ""
 		if y := rep.yardstick(r); y != nil {
-			bareRate = ratio(r.rate(), y.rate())
-			bareCPU = ratio(float64(y.cpuPerRequest()), float64(r.cpuPerRequest()))
+			bareRate = formatRatio(rateRatio(r, y))
+			if c := r.cpuPerRequest(); c > 0 {
+				bareCPU = formatRatio(float64(y.cpuPerRequest()) / float64(c))
+			}
 		}
 		rawRate := ""
 		if raw := rep.rawOf(r); raw != nil {
-			rawRate = ratio(r.rate(), raw.rate())
+			rawRate = formatRatio(rateRatio(r, raw))
 		}
 		cpu := ""
 		if c := r.cpuPerRequest(); c >= 0 {
@@ -97,8 +117,9 @@ func (rep *report) print(w io.Writer) {
 			r.target.label(), rep.scenarioLabel(r.scenario.name), r.rate(), bareRate, rawRate, cpu, bareCPU,
 			r.perRequest(r.mallocs), r.perRequest(r.bytes), ms(r.percentile(0.50)), ms(r.percentile(0.99)), r.requests, r.errors)
 	}
-	fmt.Fprintln(w, "\n× bare: requests per second over those of the pre-encoded bare handler in the same scenario;")
-	fmt.Fprintln(w, "× raw: over those of the raw indexed query on the same database; × bare CPU: the bare handler's")
+	fmt.Fprintln(w, "\n× bare: requests per second over those of the pre-encoded bare handler in the same scenario")
+	fmt.Fprintln(w, "(the median over the rounds of each round's ratio, the two having run one after the other);")
+	fmt.Fprintln(w, "× raw: the same over the raw indexed query on the same database; × bare CPU: the bare handler's")
 	fmt.Fprintln(w, "CPU time per request over this server's (above 1 is cheaper than bare). CPU time and allocations")
 	fmt.Fprintln(w, "are the server process's own (getrusage, runtime.MemStats) divided by the requests of the rounds;")
 	fmt.Fprintln(w, "PostgreSQL's own CPU is not in them.")
@@ -135,8 +156,8 @@ func (rep *report) print(w io.Writer) {
 		if r == nil || y == nil || y.rate() == 0 {
 			continue
 		}
-		x := r.rate() / y.rate()
-		fmt.Fprintf(w, "- %s %s >= %.2fx bare: %.0f req/s / %.0f req/s = %.2fx (CPU %s vs %s µs/req)\n",
+		x := rateRatio(r, y)
+		fmt.Fprintf(w, "- %s %s >= %.2fx bare: %.0f req/s vs %.0f req/s, %.2fx (CPU %s vs %s µs/req)\n",
 			verdict(x >= t.min), rep.scenarioLabel(t.sc), t.min, r.rate(), y.rate(), x, us(r.cpuPerRequest()), us(y.cpuPerRequest()))
 	}
 	for _, kind := range []string{kindSQLite, kindPostgres} {
@@ -144,14 +165,14 @@ func (rep *report) print(w io.Writer) {
 		if r == nil || raw == nil || r.rate() == 0 {
 			continue
 		}
-		x := raw.rate() / r.rate() // cost ratio: time per request
-		fmt.Fprintf(w, "- %s %s userName eq <= 1.5x the raw indexed query: %.0f req/s vs %.0f req/s = %.2fx the cost\n",
+		x := rateRatio(raw, r) // cost ratio: time per request
+		fmt.Fprintf(w, "- %s %s userName eq <= 1.5x the raw indexed query: %.0f req/s vs %.0f req/s, %.2fx the cost\n",
 			verdict(x <= 1.5), kind, r.rate(), raw.rate(), x)
 	}
 	if large != small {
 		a, b := rep.find(kindMemory, false, small, scUserName), rep.find(kindMemory, false, large, scUserName)
-		x := b.rate() / a.rate()
-		fmt.Fprintf(w, "- %s userName eq at %s users >= 0.9x at %s: %.0f req/s / %.0f req/s = %.2fx\n",
+		x := rateRatio(b, a)
+		fmt.Fprintf(w, "- %s userName eq at %s users >= 0.9x at %s: %.0f req/s vs %.0f req/s, %.2fx\n",
 			verdict(x >= 0.9), count(large), count(small), b.rate(), a.rate(), x)
 	}
 	for _, t := range []struct {
@@ -162,8 +183,8 @@ func (rep *report) print(w io.Writer) {
 		if a == nil || b == nil || b.rate() == 0 {
 			continue
 		}
-		x := a.rate() / b.rate() // cost ratio: time per request
-		fmt.Fprintf(w, "- %s member add at %s members <= 1.5x at 100 (%s): %.0f req/s vs %.0f req/s = %.2fx the cost\n",
+		x := rateRatio(a, b) // cost ratio: time per request
+		fmt.Fprintf(w, "- %s member add at %s members <= 1.5x at 100 (%s): %.0f req/s vs %.0f req/s, %.2fx the cost\n",
 			verdict(x <= 1.5), count(cfg.bigGroup), b.target.label(), b.rate(), a.rate(), x)
 	}
 	for _, m := range rep.memory {
