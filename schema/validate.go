@@ -144,7 +144,7 @@ func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, op
 	if err := rt.checkSchemas(body, opts); err != nil {
 		return nil, err
 	}
-	c := canonicalizer{rt: rt, opts: opts, out: make(map[string]any, len(body)), seen: make(map[string]string, len(body))}
+	c := canonicalizer{rt: rt, opts: opts, out: make(map[string]any, len(body))}
 	for k, v := range body {
 		if err := c.topLevel(k, v); err != nil {
 			return nil, err
@@ -216,7 +216,47 @@ type canonicalizer struct {
 	// seen maps each canonical attribute key ("userName",
 	// "<urn>:employeeNumber") to the input key that set it, to reject an
 	// attribute given twice under different spellings.
-	seen map[string]string
+	seen keySet
+}
+
+// keySet maps canonical attribute keys to the input keys that set them.
+// A body names a few attributes: they are kept in an array, and in a map
+// once there are more, without allocating for the common body.
+type keySet struct {
+	few  [16][2]string
+	n    int
+	many map[string]string
+}
+
+// get returns the input key that set path.
+func (s *keySet) get(path string) (string, bool) {
+	if s.many != nil {
+		key, ok := s.many[path]
+		return key, ok
+	}
+	for _, e := range s.few[:s.n] {
+		if e[0] == path {
+			return e[1], true
+		}
+	}
+	return "", false
+}
+
+// put records that key set path, which get did not find.
+func (s *keySet) put(path, key string) {
+	switch {
+	case s.many != nil:
+		s.many[path] = key
+	case s.n < len(s.few):
+		s.few[s.n] = [2]string{path, key}
+		s.n++
+	default:
+		s.many = make(map[string]string, 2*len(s.few))
+		for _, e := range s.few {
+			s.many[e[0]] = e[1]
+		}
+		s.many[path] = key
+	}
 }
 
 // topLevel handles one key of the request body.
@@ -277,10 +317,10 @@ func (c *canonicalizer) attribute(ext *Schema, a *Attribute, key string, v any) 
 	if ext != nil {
 		path = ext.ID + ":" + a.Name
 	}
-	if prev, dup := c.seen[path]; dup {
+	if prev, dup := c.seen.get(path); dup {
 		return Errorf(InvalidSyntax, "the attribute %q is given more than once (as %q and %q)", path, prev, key)
 	}
-	c.seen[path] = key
+	c.seen.put(path, key)
 	cv, err := a.canonicalize(rootPath(path), v, c.opts)
 	if err != nil || cv == nil {
 		return err

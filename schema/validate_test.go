@@ -370,6 +370,28 @@ func TestCanonicalizeUser(t *testing.T) {
 	}
 }
 
+// An attribute given twice under two spellings is refused however many
+// others the body names (more than the canonicalizer tracks without a
+// map) and in whatever order its keys come, and the same body without the
+// second spelling is accepted.
+func TestCanonicalizeDuplicateAmongMany(t *testing.T) {
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","displayName":"d","nickName":"n",
+		"profileUrl":"https://x/p","title":"t","userType":"e","preferredLanguage":"en","locale":"en-US","timezone":"UTC",
+		"active":true,"name":{"givenName":"g"},"emails":[{"value":"a@x"}],"phoneNumbers":[{"value":"1"}],"ims":[{"value":"i"}],
+		"photos":[{"value":"https://x/p.png"}],"addresses":[{"locality":"l"}],"entitlements":[{"value":"e"}],"roles":[{"value":"r"}],
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D","costCenter":"c","division":"v"},
+		"externalId":"x"`
+	for range 50 { // a decoded body's keys come in a random order
+		got, err := canonicalize(t, schema.UserResourceType(), body+`}`, nil, schema.Options{})
+		require.NoError(t, err)
+		require.Len(t, got, 20)
+		_, err = canonicalize(t, schema.UserResourceType(), body+`,"TITLE":"T"}`, nil, schema.Options{})
+		requireSCIMError(t, err, schema.InvalidSyntax)
+		_, err = canonicalize(t, schema.UserResourceType(), body+`,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division":"w"}`, nil, schema.Options{})
+		requireSCIMError(t, err, schema.InvalidSyntax)
+	}
+}
+
 func TestCanonicalizeNilBody(t *testing.T) {
 	_, err := schema.UserResourceType().Canonicalize(nil, nil, schema.Options{})
 	requireSCIMError(t, err, schema.InvalidSyntax)

@@ -158,6 +158,20 @@ func (ix *index) records(k string) []*record {
 	return recs
 }
 
+// heldByOther reports whether a record other than self (nil for none)
+// holds the value with key k.
+func (ix *index) heldByOther(k string, self *record) bool {
+	if rec, ok := ix.one[k]; ok {
+		return rec != self
+	}
+	for _, rec := range ix.many[k] {
+		if rec != self {
+			return true
+		}
+	}
+	return false
+}
+
 func (ix *index) add(k string, rec *record) {
 	if set, ok := ix.many[k]; ok {
 		set[rec.id] = rec
@@ -1052,10 +1066,8 @@ func (s *Store) checkUnique(attrs map[string]any, self *record) error {
 				continue
 			}
 		}
-		for _, rec := range ix.records(ix.key(v)) {
-			if rec != self {
-				return fmt.Errorf("%w: %s %q is already taken", scim.ErrConflict, name, v)
-			}
+		if ix.heldByOther(ix.key(v), self) {
+			return fmt.Errorf("%w: %s %q is already taken", scim.ErrConflict, name, v)
 		}
 	}
 	return nil
