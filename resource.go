@@ -53,6 +53,10 @@ type Resource struct {
 //   - SnapshotReader: reads with the default attributes that share the
 //     stored resource instead of copying it, encoded once per version.
 //     Without it, the server reads with Get and List.
+//   - SnapshotWriter: writes that answer with the stored resource as a
+//     snapshot, so that its JSON is encoded once for the response and the
+//     reads after it. Without it, the server encodes what Create, Replace
+//     and Patch return.
 type ResourceStore interface {
 	// Create stores a new resource, assigns its ID and Meta (Created,
 	// LastModified, Version) and returns the stored resource. It returns

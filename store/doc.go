@@ -66,6 +66,12 @@
 //     one per record; sqlstore keeps a bounded cache checked against the
 //     version each read queries). Without it the server reads with Get
 //     and List.
+//   - [scim.SnapshotWriter] answers POST, PUT and PATCH with the stored
+//     resource as a snapshot, taking over the attributes the server hands
+//     it instead of copying them; a new version's encoding reuses the old
+//     one's for the values they share ([scim.NewSnapshotAfter]). The
+//     memory store implements it. Without it the server encodes what
+//     Create, Replace and Patch return.
 //
 // A store that commits a write as a side effect of a request (removing a
 // deleted user from its groups, say) reports it with [scim.ReportChange], so
