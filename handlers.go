@@ -44,7 +44,9 @@ func (s *Server) get(c *call, e *endpoint) result {
 }
 
 func (s *Server) create(c *call, e *endpoint) result {
-	attrs, err := e.rt.Canonicalize(c.body, nil, s.cfg.schemaOptions)
+	// The body was decoded for this call and is not read again: its maps
+	// become the new resource's.
+	attrs, err := e.rt.CanonicalizeOwned(c.body, s.cfg.schemaOptions)
 	if err != nil {
 		return fail(err)
 	}

@@ -161,6 +161,148 @@ func (rt *ResourceType) Canonicalize(body map[string]any, old map[string]any, op
 	return c.out, nil
 }
 
+// CanonicalizeOwned is Canonicalize for a new resource's body that the
+// caller gives up, such as a request body decoded for this one call: its
+// result, when body spells its keys as the schema does (as identity
+// providers send them), is body itself, changed in place, and holds
+// body's objects and lists. Other bodies are canonicalised by
+// Canonicalize. The outcome and errors are Canonicalize's.
+func (rt *ResourceType) CanonicalizeOwned(body map[string]any, opts Options) (map[string]any, error) {
+	if body == nil || !rt.spelledAsSchema(body) {
+		return rt.Canonicalize(body, nil, opts)
+	}
+	if err := rt.checkSchemas(body, opts); err != nil {
+		return nil, err
+	}
+	c := canonicalizer{rt: rt, opts: opts, out: body}
+	for k, v := range body {
+		if err := c.inPlace(k, v); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.checkRequired(); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// spelledAsSchema reports whether every key of a body is "schemas", the
+// name of a core or common attribute or the URN of an extension, spelled
+// as the schema spells it, or a key Canonicalize ignores as unknown, and
+// the same of the keys of each extension's object: then Canonicalize
+// renames nothing and finds no attribute twice.
+func (rt *ResourceType) spelledAsSchema(body map[string]any) bool {
+	for k, v := range body {
+		switch {
+		case k == "schemas":
+		case strings.EqualFold(k, "schemas"):
+			return false
+		case rt.exactExtension(k) != nil:
+			if obj, ok := v.(map[string]any); ok && !spelledAsSchema(rt.exactExtension(k).Attributes, obj) {
+				return false
+			}
+		case len(k) >= 4 && strings.EqualFold(k[:4], "urn:"):
+			return false // a core URN prefix, an extension in another case, or an unknown URN
+		case !spelledAs(rt.Schema.Attributes, k) || !spelledAs(commonAttributes, k):
+			return false
+		}
+	}
+	return true
+}
+
+// spelledAsSchema reports whether every key of obj is the name of one of
+// attrs spelled as it is, or matches none of them in any case.
+func spelledAsSchema(attrs []*Attribute, obj map[string]any) bool {
+	for k := range obj {
+		if !spelledAs(attrs, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// spelledAs reports that k names none of attrs in another letter case.
+func spelledAs(attrs []*Attribute, k string) bool {
+	for _, a := range attrs {
+		if a.Name == k {
+			return true
+		}
+	}
+	for _, a := range attrs {
+		if strings.EqualFold(a.Name, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// exactExtension returns the extension whose URN is urn, spelled as the
+// resource type spells it.
+func (rt *ResourceType) exactExtension(urn string) *Schema {
+	for _, e := range rt.Extensions {
+		if e.Schema.ID == urn {
+			return e.Schema
+		}
+	}
+	return nil
+}
+
+// inPlace canonicalises the value v under key k of c.out, the body itself,
+// whose keys are spelled as the schema spells them.
+func (c *canonicalizer) inPlace(k string, v any) error {
+	if k == "schemas" {
+		delete(c.out, k)
+		return nil
+	}
+	if ext := c.rt.exactExtension(k); ext != nil {
+		if v == nil {
+			delete(c.out, k)
+			return nil
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return Errorf(InvalidValue, "the extension %q must be a JSON object, not %s", ext.ID, jsonKind(v))
+		}
+		for sk, sv := range obj {
+			if err := c.set(obj, sk, ext.Attribute(sk), ext.ID+":"+sk, sv); err != nil {
+				return err
+			}
+		}
+		if len(obj) == 0 {
+			delete(c.out, k)
+		}
+		return nil
+	}
+	a := c.rt.Schema.Attribute(k)
+	if a == nil {
+		a = findAttribute(commonAttributes, k)
+	}
+	return c.set(c.out, k, a, k, v)
+}
+
+// set canonicalises the value v under key k of m in place: the value of
+// attribute a (nil when unknown) at path.
+func (c *canonicalizer) set(m map[string]any, k string, a *Attribute, path string, v any) error {
+	if a == nil {
+		delete(m, k)
+		return c.unknown(path)
+	}
+	if a.EffectiveMutability() == ReadOnly {
+		delete(m, k)
+		return nil
+	}
+	cv, err := a.canonicalize(rootPath(path), v, c.opts, true)
+	if err != nil {
+		return err
+	}
+	if cv == nil {
+		delete(m, k)
+	} else {
+		m[k] = cv
+	}
+	return nil
+}
+
 // entraGroupMarker is a schema URN without attributes that Microsoft Entra
 // ID lists in "schemas" when it creates a group; it is accepted and ignored.
 const entraGroupMarker = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
@@ -321,7 +463,7 @@ func (c *canonicalizer) attribute(ext *Schema, a *Attribute, key string, v any) 
 		return Errorf(InvalidSyntax, "the attribute %q is given more than once (as %q and %q)", path, prev, key)
 	}
 	c.seen.put(path, key)
-	cv, err := a.canonicalize(rootPath(path), v, c.opts)
+	cv, err := a.canonicalize(rootPath(path), v, c.opts, false)
 	if err != nil || cv == nil {
 		return err
 	}
@@ -475,7 +617,7 @@ func requireAttributes(attrs []*Attribute, prefix string, m map[string]any) erro
 // attribute becomes a one-element array, and at most one element may have
 // "primary" true. readOnly sub-attributes are ignored.
 func (a *Attribute) Canonicalize(v any, opts Options) (any, error) {
-	return a.canonicalize(rootPath(a.Name), v, opts)
+	return a.canonicalize(rootPath(a.Name), v, opts, false)
 }
 
 // CanonicalizeElement checks and converts one element of a multi-valued
@@ -484,12 +626,15 @@ func (a *Attribute) Canonicalize(v any, opts Options) (any, error) {
 // accepted as JSON booleans or as the strings "true" and "false" in any
 // case. It returns nil for null or an empty object.
 func (a *Attribute) CanonicalizeElement(v any, opts Options) (any, error) {
-	return a.element(rootPath(a.Name), v, opts)
+	return a.element(rootPath(a.Name), v, opts, false)
 }
 
-func (a *Attribute) canonicalize(path valuePath, v any, opts Options) (any, error) {
+// canonicalize checks and converts the value of a. When owned, v is the
+// caller's to give up, and its lists and objects are changed in place and
+// kept instead of copied.
+func (a *Attribute) canonicalize(path valuePath, v any, opts Options, owned bool) (any, error) {
 	if !a.MultiValued {
-		return a.element(path, v, opts)
+		return a.element(path, v, opts, owned)
 	}
 	if v == nil {
 		return nil, nil
@@ -499,9 +644,12 @@ func (a *Attribute) canonicalize(path valuePath, v any, opts Options) (any, erro
 		list = []any{v}
 	}
 	out := make([]any, 0, len(list))
+	if owned {
+		out = list[:0] // element i is read before out[i] is written
+	}
 	primary := false
 	for i, e := range list {
-		ce, err := a.element(path.element(i), e, opts)
+		ce, err := a.element(path.element(i), e, opts, owned)
 		if err != nil {
 			return nil, err
 		}
@@ -522,7 +670,7 @@ func (a *Attribute) canonicalize(path valuePath, v any, opts Options) (any, erro
 	return out, nil
 }
 
-func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
+func (a *Attribute) element(path valuePath, v any, opts Options, owned bool) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -546,7 +694,10 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 		}
 		obj = map[string]any{vs.Name: v}
 	}
-	out := make(map[string]any, len(obj))
+	out := obj // changed in place: the keys are the sub-attributes' names
+	if !owned || !spelledAsSchema(a.SubAttributes, obj) {
+		out = make(map[string]any, len(obj))
+	}
 	// seen maps a sub-attribute to the input key that set it, for keys not
 	// spelled as the schema spells them, to reject a sub-attribute given
 	// twice; it is only allocated when such a key appears.
@@ -557,6 +708,7 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 			if opts.RejectUnknown {
 				return nil, Errorf(InvalidSyntax, "the sub-attribute %q is not defined", path.String()+"."+k)
 			}
+			delete(out, k)
 			continue
 		}
 		if k != s.Name {
@@ -573,14 +725,17 @@ func (a *Attribute) element(path valuePath, v any, opts Options) (any, error) {
 			seen[s.Name] = k
 		}
 		if s.EffectiveMutability() == ReadOnly {
+			delete(out, k)
 			continue
 		}
-		cv, err := s.canonicalize(path.child(s.Name), sv, opts)
+		cv, err := s.canonicalize(path.child(s.Name), sv, opts, owned)
 		if err != nil {
 			return nil, err
 		}
 		if cv != nil {
 			out[s.Name] = cv
+		} else {
+			delete(out, k)
 		}
 	}
 	if len(out) == 0 {
