@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -124,9 +125,13 @@ func childMain(specJSON string) int {
 type serverProc struct {
 	servers  []*http.Server
 	cleanups []func()
+
+	mu        sync.Mutex
+	profiling *os.File // the CPU profile being written, if any
 }
 
 func (s *serverProc) close() {
+	_ = s.profile("")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, srv := range s.servers {
@@ -135,6 +140,44 @@ func (s *serverProc) close() {
 	for i := len(s.cleanups) - 1; i >= 0; i-- {
 		s.cleanups[i]()
 	}
+}
+
+// serveProfile starts a CPU profile into the file the body names, or,
+// with an empty body, stops the one running and writes it out.
+func (s *serverProc) serveProfile(w http.ResponseWriter, r *http.Request) {
+	path, err := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if err == nil {
+		err = s.profile(string(path))
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
+
+func (s *serverProc) profile(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.profiling != nil {
+		pprof.StopCPUProfile()
+		err := s.profiling.Close()
+		s.profiling = nil
+		if err != nil {
+			return err
+		}
+	}
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	s.profiling = f
+	return nil
 }
 
 // listen serves h on an ephemeral loopback port and returns its URL.
@@ -180,6 +223,7 @@ func (s *serverProc) start(ctx context.Context, spec childSpec) (*handshake, err
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(readProcStats())
 	})
+	control.HandleFunc("POST /profile", s.serveProfile)
 	if hs.Control, err = s.listen(control); err != nil {
 		return nil, err
 	}
@@ -482,6 +526,25 @@ func (p *process) stop() {
 }
 
 // stats reads the process's CPU time and allocations so far.
+// profile starts a CPU profile of the server process into the file at
+// path, or stops the running one when path is "".
+func (p *process) profile(ctx context.Context, client *http.Client, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.hs.Control+"/profile", strings.NewReader(path))
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profiling the %s server process: %s", p.kind, strings.TrimSpace(string(msg)))
+	}
+	return nil
+}
+
 func (p *process) stats(ctx context.Context, client *http.Client) (procStats, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.hs.Control+"/stats", nil)
 	if err != nil {

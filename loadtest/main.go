@@ -65,6 +65,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -123,6 +124,7 @@ type config struct {
 	quick       bool
 	pin         bool
 	serverProcs int
+	cpuProfile  string
 	args        []string
 }
 
@@ -152,6 +154,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "a run of seconds, for tests: -users 100,300 -sql-users 100 -big-group 300 -c 2 -duration 30ms -rounds 1, unless given")
 	fs.BoolVar(&c.pin, "pin", true, "pin the server processes to CPU 0 and the harness to the other CPUs (Linux with taskset, 2 or more CPUs)")
 	fs.IntVar(&c.serverProcs, "server-procs", 1, "GOMAXPROCS of each server process")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of every server process for every scenario and round into this directory, as SERVER-SCENARIO-ROUND.pprof, for go tool pprof (which merges the rounds of one scenario given together); profiling slows the servers a little, so report the figures of a run without it")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -170,6 +173,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.cpuProfile != "" {
+		dir, err := filepath.Abs(c.cpuProfile)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("-cpuprofile: %w", err)
+		}
+		c.cpuProfile = dir // the server processes may run elsewhere
 	}
 	for _, f := range strings.Split(*users, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -498,6 +511,12 @@ func (r *scenarioRun) once(ctx context.Context, client, control *http.Client, cf
 	if err != nil {
 		return err
 	}
+	if cfg.cpuProfile != "" {
+		name := fileName(fmt.Sprintf("%s-%s-%d", r.target.label(), r.scenario.name, len(r.rates)+1)) + ".pprof"
+		if err := r.target.proc.profile(ctx, control, filepath.Join(cfg.cpuProfile, name)); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	deadline := start.Add(cfg.duration)
 	for w := 0; w < cfg.concurrency; w++ {
@@ -538,6 +557,11 @@ func (r *scenarioRun) once(ctx context.Context, client, control *http.Client, cf
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if cfg.cpuProfile != "" {
+		if err := r.target.proc.profile(ctx, control, ""); err != nil {
+			return err
+		}
+	}
 	after, err := r.target.proc.stats(ctx, control)
 	if err != nil {
 		return err
@@ -554,6 +578,22 @@ func (r *scenarioRun) once(ctx context.Context, client, control *http.Client, cf
 		_, _, _ = do(context.Background(), client, http.MethodDelete, location, nil)
 	}
 	return nil
+}
+
+// fileName turns a label into a file name: letters, digits and dashes.
+func fileName(label string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(label) {
+		if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
 }
 
 // do sends one request and reads the whole response. It returns the status

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -181,4 +182,21 @@ func TestRateRatioPairsRounds(t *testing.T) {
 	assert.InDelta(t, 0.5, rateRatio(ours, bare), 1e-9) // the ratio of the medians would be 20/20
 	assert.Zero(t, rateRatio(ours, &scenarioRun{rates: []float64{1, 2}}))
 	assert.Zero(t, rateRatio(ours, &scenarioRun{rates: []float64{1, 0, 2}}))
+}
+
+// TestRunWritesProfiles: with -cpuprofile, every server process writes a
+// CPU profile per scenario and round that go tool pprof can read.
+func TestRunWritesProfiles(t *testing.T) {
+	dir := t.TempDir()
+	var out, log bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := run(ctx, []string{"-users", "100", "-sqlite=false", "-postgres", "", "-big-group", "300",
+		"-duration", "20ms", "-rounds", "2", "-c", "2", "-cpuprofile", dir}, &out, &log)
+	require.NoError(t, err, log.String())
+	for _, name := range []string{"bare-pre-encoded-get-users-id-1.pprof", "memory-100-users-patch-replace-entra-2.pprof"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.True(t, bytes.HasPrefix(data, []byte{0x1f, 0x8b}), "%s is a gzipped profile", name)
+	}
 }
