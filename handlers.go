@@ -253,7 +253,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, use func(data 
 				"the request body must be JSON: send Content-Type: "+ContentType)
 		}
 	}
-	return schema.ReadBody(http.MaxBytesReader(w, r.Body, s.cfg.maxPayloadSize), use)
+	// net/http's own writer, so that it closes the connection after a
+	// body over the limit.
+	return schema.ReadBody(http.MaxBytesReader(unwrap(w), r.Body, s.cfg.maxPayloadSize), use)
 }
 
 // writeResult answers a write's outcome res, from its snapshot when the

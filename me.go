@@ -22,7 +22,7 @@ func (s *Server) serveMe(w http.ResponseWriter, r *http.Request) {
 			err: scimerr.New(scimerr.MethodNotAllowed, r.Method+" is not supported on /Me")})
 		return
 	}
-	rtName, id, err := s.cfg.me(r.Context())
+	rtName, id, err := s.cfg.me(requestContext(w, r))
 	if err != nil {
 		s.write(w, r, fail(err))
 		return
@@ -38,7 +38,7 @@ func (s *Server) serveMe(w http.ResponseWriter, r *http.Request) {
 		s.write(w, r, fail(ErrNotFound))
 		return
 	}
-	c, err := s.httpCall(r)
+	c, err := s.httpCall(w, r)
 	if err != nil {
 		s.write(w, r, fail(err))
 		return

@@ -84,7 +84,7 @@ func (s *Server) errorFor(ctx context.Context, method, path string, err error) *
 func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	h := w.Header()
 	if res.err != nil {
-		e := s.errorFor(r.Context(), r.Method, r.URL.Path, res.err)
+		e := s.errorFor(requestContext(w, r), r.Method, r.URL.Path, res.err)
 		res.status, res.doc, res.etag, res.location = e.Status(), errorDocument(e), "", ""
 		if e.Code == scimerr.Unauthorized {
 			h.Set("WWW-Authenticate", `Bearer realm="SCIM"`)
@@ -111,7 +111,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	status := res.status
 	if err != nil {
 		// A value a store put in a resource that JSON cannot hold.
-		s.cfg.logger.ErrorContext(r.Context(), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
+		s.cfg.logger.ErrorContext(requestContext(w, r), "scim: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
 		status = http.StatusInternalServerError
 		buf, _ = jsonenc.Append((*bp)[:0], errorDocument(errInternal))
 	}
@@ -119,7 +119,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, res result) {
 	hs.set("Content-Length", strconv.Itoa(len(buf)))
 	w.WriteHeader(status)
 	if _, err := w.Write(buf); err != nil {
-		s.cfg.logger.DebugContext(r.Context(), "scim: writing response", "error", err)
+		s.cfg.logger.DebugContext(requestContext(w, r), "scim: writing response", "error", err)
 	}
 	*bp = buf // keep the grown buffer
 }

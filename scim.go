@@ -21,6 +21,7 @@
 package scim
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -159,7 +160,7 @@ func (s *Server) routes() {
 		// The reads, the hot path of every sync cycle, call their handler
 		// directly so that the call stays on the stack.
 		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) {
-			c, err := s.httpCall(r)
+			c, err := s.httpCall(w, r)
 			if err != nil {
 				s.write(w, r, fail(err))
 				return
@@ -167,7 +168,7 @@ func (s *Server) routes() {
 			s.write(w, r, s.get(&c, e))
 		})
 		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) {
-			c, err := s.httpCall(r)
+			c, err := s.httpCall(w, r)
 			if err != nil {
 				s.write(w, r, fail(err))
 				return
@@ -197,20 +198,20 @@ func (s *Server) routes() {
 // httpCall returns the call an HTTP request makes, without its body, or
 // the error of an attributes or excludedAttributes list that is refused
 // before any work is done.
-func (s *Server) httpCall(r *http.Request) (call, error) {
+func (s *Server) httpCall(w http.ResponseWriter, r *http.Request) (call, error) {
 	id := r.PathValue("id")
 	if id == "" {
 		id = r.PathValue("name")
 	}
 	proj, err := projection(r)
-	return call{ctx: r.Context(), base: s.baseURL(r), path: r.URL.Path, id: id,
+	return call{ctx: requestContext(w, r), base: s.baseURL(r), path: r.URL.Path, id: id,
 		ifMatch: r.Header.Get("If-Match"), ifNoneMatch: r.Header.Get("If-None-Match"), proj: proj}, err
 }
 
 // without adapts a handler of a request without a body to net/http.
 func (s *Server) without(h func(*call) result) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.httpCall(r)
+		c, err := s.httpCall(w, r)
 		if err != nil {
 			s.write(w, r, fail(err))
 			return
@@ -222,7 +223,7 @@ func (s *Server) without(h func(*call) result) http.HandlerFunc {
 // withParams adapts a handler that reads the URL's list parameters.
 func (s *Server) withParams(h func(*call) result) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.httpCall(r)
+		c, err := s.httpCall(w, r)
 		if err != nil {
 			s.write(w, r, fail(err))
 			return
@@ -235,7 +236,7 @@ func (s *Server) withParams(h func(*call) result) http.HandlerFunc {
 // withBody adapts a handler of a request with a JSON body to net/http.
 func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.httpCall(r)
+		c, err := s.httpCall(w, r)
 		if err != nil {
 			s.write(w, r, fail(err))
 			return
@@ -255,7 +256,7 @@ func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
 // decoded to a map first.
 func (s *Server) withPatch(e *endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.httpCall(r)
+		c, err := s.httpCall(w, r)
 		if err == nil {
 			err = s.readBody(w, r, func(data []byte) error {
 				var err error
@@ -300,10 +301,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if principal != nil {
-			r = r.WithContext(ContextWithPrincipal(r.Context(), principal))
+			// The principal travels beside the response writer rather
+			// than in a copy of the request with a new context: copying
+			// the request was the largest allocation of a request.
+			w = &authenticated{ResponseWriter: w, principal: principal}
 		}
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// authenticated is the response writer of a request ServeHTTP
+// authenticated, carrying its principal to the handler.
+type authenticated struct {
+	http.ResponseWriter
+	principal any
+}
+
+// Unwrap returns the response writer of net/http, for
+// http.ResponseController.
+func (a *authenticated) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// requestContext returns the context of a request: r's, with the
+// principal ServeHTTP authenticated, if any.
+func requestContext(w http.ResponseWriter, r *http.Request) context.Context {
+	if a, ok := w.(*authenticated); ok {
+		return ContextWithPrincipal(r.Context(), a.principal)
+	}
+	return r.Context()
+}
+
+// unwrap returns the response writer net/http gave ServeHTTP.
+func unwrap(w http.ResponseWriter) http.ResponseWriter {
+	if a, ok := w.(*authenticated); ok {
+		return a.ResponseWriter
+	}
+	return w
 }
 
 // notRouted answers a request that matches no route: 405 with Allow when
@@ -336,7 +368,7 @@ func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
 	if v == http.ErrAbortHandler {
 		panic(v)
 	}
-	s.cfg.logger.ErrorContext(r.Context(), "scim: panic serving request",
+	s.cfg.logger.ErrorContext(requestContext(w, r), "scim: panic serving request",
 		"method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 	s.write(w, r, fail(errInternal))
 }
