@@ -22,7 +22,7 @@ const listPath = "/Users?startIndex=1&count=100"
 
 // render answers path through h in process and returns the body.
 func render(ctx context.Context, h http.Handler, path string) ([]byte, error) {
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://loadtest/scim/v2"+path, nil)
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "http://loadtest"+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

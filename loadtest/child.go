@@ -213,9 +213,6 @@ func (s *serverProc) start(ctx context.Context, spec childSpec) (*handshake, err
 	if hs.Base, err = s.listen(h); err != nil {
 		return nil, err
 	}
-	if spec.Kind == kindMemory || spec.Kind == kindSQLite || spec.Kind == kindPostgres {
-		hs.Base += "/scim/v2"
-	}
 	// The stats endpoint has a listener of its own, so that reading the
 	// figures never goes through the handler under test.
 	control := http.NewServeMux()
@@ -230,17 +227,15 @@ func (s *serverProc) start(ctx context.Context, spec childSpec) (*handshake, err
 	return hs, nil
 }
 
-// newSCIM returns a scim.Server over the stores mounted at /scim/v2.
+// newSCIM returns a scim.Server over the stores. It is served at the root
+// of its listener, as the bare handler is, so that the two answer the
+// same paths through the same layers: an application that mounts it under
+// a prefix with http.StripPrefix adds the copy of the request that
+// StripPrefix makes, as it would for any handler.
 func newSCIM(users, groups scim.ResourceStore) (http.Handler, error) {
-	srv, err := scim.New(scim.WithUsers(users), scim.WithGroups(groups),
+	return scim.New(scim.WithUsers(users), scim.WithGroups(groups),
 		scim.WithBearerToken("loadtest", token),
 		scim.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
-	return mux, nil
 }
 
 func heap() runtime.MemStats {
