@@ -223,17 +223,8 @@ func spelledAsSchema(attrs []*Attribute, obj map[string]any) bool {
 
 // spelledAs reports that k names none of attrs in another letter case.
 func spelledAs(attrs []*Attribute, k string) bool {
-	for _, a := range attrs {
-		if a.Name == k {
-			return true
-		}
-	}
-	for _, a := range attrs {
-		if strings.EqualFold(a.Name, k) {
-			return false
-		}
-	}
-	return true
+	a := findAttribute(attrs, k) // an exact match first
+	return a == nil || a.Name == k
 }
 
 // exactExtension returns the extension whose URN is urn, spelled as the

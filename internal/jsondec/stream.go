@@ -25,19 +25,8 @@ func NewStream(data []byte) *Stream {
 // read the key's value with exactly one call to Value, Object or Array.
 func (s *Stream) Object(field func(key string) error) error {
 	d := &s.d
-	d.space()
-	if d.i >= len(d.data) || d.data[d.i] != '{' {
-		return errShape
-	}
-	if s.depth++; s.depth > maxDepth {
-		return d.fail("exceeded max depth")
-	}
-	d.i++
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
-		s.depth--
-		return nil
+	if empty, err := s.open('{', '}'); empty || err != nil {
+		return err
 	}
 	for {
 		if d.i >= len(d.data) || d.data[d.i] != '"' {
@@ -55,20 +44,8 @@ func (s *Stream) Object(field func(key string) error) error {
 		if err := field(key); err != nil {
 			return err
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return d.fail("unexpected end of JSON input")
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			s.depth--
-			return nil
-		default:
-			return d.unexpected("after object key:value pair")
+		if done, err := s.next('}', "after object key:value pair"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -76,40 +53,59 @@ func (s *Stream) Object(field func(key string) error) error {
 // Array reads an array, calling elem for each element; elem must read it
 // with exactly one call to Value, Object or Array.
 func (s *Stream) Array(elem func() error) error {
-	d := &s.d
-	d.space()
-	if d.i >= len(d.data) || d.data[d.i] != '[' {
-		return errShape
-	}
-	if s.depth++; s.depth > maxDepth {
-		return d.fail("exceeded max depth")
-	}
-	d.i++
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
-		s.depth--
-		return nil
+	if empty, err := s.open('[', ']'); empty || err != nil {
+		return err
 	}
 	for {
 		if err := elem(); err != nil {
 			return err
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return d.fail("unexpected end of JSON input")
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			s.depth--
-			return nil
-		default:
-			return d.unexpected("after array element")
+		if done, err := s.next(']', "after array element"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// open enters the object or array that begins with the byte begin, and
+// reports whether it is empty, in which case it has read it whole.
+func (s *Stream) open(begin, end byte) (empty bool, err error) {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != begin {
+		return false, errShape
+	}
+	if s.depth++; s.depth > maxDepth {
+		return false, d.fail("exceeded max depth")
+	}
+	d.i++
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == end {
+		d.i++
+		s.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next reads what follows a member or element: a comma, or the byte end,
+// which closes the object or array (done).
+func (s *Stream) next(end byte, context string) (done bool, err error) {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.data) {
+		return false, d.fail("unexpected end of JSON input")
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return false, nil
+	case end:
+		d.i++
+		s.depth--
+		return true, nil
+	}
+	return false, d.unexpected(context)
 }
 
 // Value reads the next value whole, as Value decodes it.
