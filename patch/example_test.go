@@ -49,3 +49,20 @@ func ExampleRequest_MemberDelta() {
 	// Output:
 	// true false [2819c223] [map[display:Mandy value:902c246b]]
 }
+
+func ExampleParseJSON() {
+	rt := schema.UserResourceType()
+	body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"Replace","path":"active","value":"False"}]}`)
+	req, err := patch.ParseJSON(body, rt, patch.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(req.Operations[0].Op, req.Operations[0].Path, req.Operations[0].Value)
+
+	_, err = patch.ParseJSON([]byte(`{"Operations":[]}`), rt, patch.Options{})
+	fmt.Println(err)
+	// Output:
+	// replace active False
+	// scim: invalidSyntax: the body's "schemas" must be ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
+}

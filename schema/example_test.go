@@ -102,3 +102,19 @@ func ExampleProjection_Includes() {
 	// Output:
 	// false true
 }
+
+func ExampleResourceType_CanonicalizeOwned() {
+	rt := schema.UserResourceType()
+	body, _ := schema.DecodeBytes([]byte(`{
+		"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"userName": "bjensen", "active": "True", "id": "ignored",
+		"emails": [{"value": "bjensen@example.com", "primary": "true"}]}`))
+	attrs, err := rt.CanonicalizeOwned(body, schema.Options{})
+	if err != nil {
+		panic(err)
+	}
+	// The body, spelled as the schema spells it, became the attributes.
+	fmt.Println(attrs["active"], attrs["emails"], attrs["id"])
+	// Output:
+	// true [map[primary:true value:bjensen@example.com]] <nil>
+}
