@@ -235,40 +235,35 @@ func (s *Server) withParams(h func(*call) result) http.HandlerFunc {
 
 // withBody adapts a handler of a request with a JSON body to net/http.
 func (s *Server) withBody(h func(*call) result) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.httpCall(w, r)
-		if err != nil {
-			s.write(w, r, fail(err))
-			return
-		}
-		body, err := s.decode(w, r)
-		if err != nil {
-			s.write(w, r, fail(err))
-			return
-		}
-		c.body = body
-		s.write(w, r, h(&c))
-	}
+	return s.reading(func(c *call, data []byte) (err error) {
+		c.body, err = schema.DecodeBytes(data)
+		return err
+	}, h)
 }
 
 // withPatch adapts the PATCH handler of endpoint e to net/http: the body
 // is parsed as a PatchOp as it is read (patch.ParseJSON), without being
 // decoded to a map first.
 func (s *Server) withPatch(e *endpoint) http.HandlerFunc {
+	return s.reading(func(c *call, data []byte) (err error) {
+		c.patch, err = patch.ParseJSON(data, e.rt, s.cfg.patchOptions)
+		return err
+	}, func(c *call) result { return s.patch(c, e) })
+}
+
+// reading adapts a handler of a request with a body to net/http: parse
+// puts what it reads of the body's bytes into the call, and h answers it.
+func (s *Server) reading(parse func(c *call, data []byte) error, h func(*call) result) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.httpCall(w, r)
 		if err == nil {
-			err = s.readBody(w, r, func(data []byte) error {
-				var err error
-				c.patch, err = patch.ParseJSON(data, e.rt, s.cfg.patchOptions)
-				return err
-			})
+			err = s.readBody(w, r, func(data []byte) error { return parse(&c, data) })
 		}
 		if err != nil {
 			s.write(w, r, fail(err))
 			return
 		}
-		s.write(w, r, s.patch(&c, e))
+		s.write(w, r, h(&c))
 	}
 }
 

@@ -193,14 +193,16 @@ func (rt *ResourceType) CanonicalizeOwned(body map[string]any, opts Options) (ma
 // renames nothing and finds no attribute twice.
 func (rt *ResourceType) spelledAsSchema(body map[string]any) bool {
 	for k, v := range body {
+		if ext := rt.exactExtension(k); ext != nil {
+			if obj, ok := v.(map[string]any); ok && !spelledAsSchema(ext.Attributes, obj) {
+				return false
+			}
+			continue
+		}
 		switch {
 		case k == "schemas":
 		case strings.EqualFold(k, "schemas"):
 			return false
-		case rt.exactExtension(k) != nil:
-			if obj, ok := v.(map[string]any); ok && !spelledAsSchema(rt.exactExtension(k).Attributes, obj) {
-				return false
-			}
 		case len(k) >= 4 && strings.EqualFold(k[:4], "urn:"):
 			return false // a core URN prefix, an extension in another case, or an unknown URN
 		case !spelledAs(rt.Schema.Attributes, k) || !spelledAs(commonAttributes, k):

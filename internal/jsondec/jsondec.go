@@ -145,21 +145,34 @@ func (d *decoder) object(depth int) (map[string]any, error) {
 			return nil, err
 		}
 		obj[key] = v
-		d.space()
-		if d.i >= len(d.data) {
-			return nil, d.fail("unexpected end of JSON input")
+		done, err := d.next('}', "after object key:value pair")
+		if err != nil {
+			return nil, err
 		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
+		if done {
 			return obj, nil
-		default:
-			return nil, d.unexpected("after object key:value pair")
 		}
 	}
+}
+
+// next reads what follows a member or element: a comma and the white
+// space after it, or the byte end, which closes the object or array
+// (done). context names the place for an error.
+func (d *decoder) next(end byte, context string) (done bool, err error) {
+	d.space()
+	if d.i >= len(d.data) {
+		return false, d.fail("unexpected end of JSON input")
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return false, nil
+	case end:
+		d.i++
+		return true, nil
+	}
+	return false, d.unexpected(context)
 }
 
 func (d *decoder) array(depth int) ([]any, error) {
@@ -180,18 +193,12 @@ func (d *decoder) array(depth int) ([]any, error) {
 			return nil, err
 		}
 		list = append(list, v)
-		d.space()
-		if d.i >= len(d.data) {
-			return nil, d.fail("unexpected end of JSON input")
+		done, err := d.next(']', "after array element")
+		if err != nil {
+			return nil, err
 		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
+		if done {
 			return list, nil
-		default:
-			return nil, d.unexpected("after array element")
 		}
 	}
 }

@@ -87,25 +87,13 @@ func (s *Stream) open(begin, end byte) (empty bool, err error) {
 	return false, nil
 }
 
-// next reads what follows a member or element: a comma, or the byte end,
-// which closes the object or array (done).
+// next reads what follows a member or element (decoder.next), leaving
+// the object or array when it closes.
 func (s *Stream) next(end byte, context string) (done bool, err error) {
-	d := &s.d
-	d.space()
-	if d.i >= len(d.data) {
-		return false, d.fail("unexpected end of JSON input")
-	}
-	switch d.data[d.i] {
-	case ',':
-		d.i++
-		d.space()
-		return false, nil
-	case end:
-		d.i++
+	if done, err = s.d.next(end, context); done {
 		s.depth--
-		return true, nil
 	}
-	return false, d.unexpected(context)
+	return done, err
 }
 
 // Value reads the next value whole, as Value decodes it.
