@@ -157,14 +157,34 @@ func BenchmarkFilterUserNameEq(b *testing.B) {
 // providers do, through the Server.
 func BenchmarkPatchActive(b *testing.B) {
 	bs := newBenchServer(b, 1000)
-	bodies := [2][]byte{}
-	for i, v := range []string{"false", "true"} {
-		bodies[i] = []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":` + v + `}]}`)
+	// As in an application's directory, every user is in a group or two,
+	// so that every new version carries a computed "groups" attribute.
+	for _, name := range []string{"Everyone", "Engineering"} {
+		members := make([]any, len(bs.ids))
+		for i, id := range bs.ids {
+			members[i] = map[string]any{"value": id}
+		}
+		if _, err := bs.db.Groups().Create(context.Background(), &scim.Resource{Attributes: map[string]any{"displayName": name, "members": members}}); err != nil {
+			b.Fatal(err)
+		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		bs.do(b, http.MethodPatch, "/Users/"+bs.ids[(i/2)%len(bs.ids)], bodies[i%2], http.StatusOK)
+	patchOp := func(op string) []byte {
+		return []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + op + `]}`)
+	}
+	for _, dialect := range []struct {
+		name   string
+		bodies [2][]byte
+	}{
+		{"RFC", [2][]byte{patchOp(`{"op":"replace","path":"active","value":false}`), patchOp(`{"op":"replace","path":"active","value":true}`)}},
+		// Entra ID capitalises the op and sends booleans as strings.
+		{"Entra", [2][]byte{patchOp(`{"op":"Replace","path":"active","value":"False"}`), patchOp(`{"op":"Replace","path":"active","value":"True"}`)}},
+	} {
+		b.Run(dialect.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				bs.do(b, http.MethodPatch, "/Users/"+bs.ids[(i/2)%len(bs.ids)], dialect.bodies[i%2], http.StatusOK)
+			}
+		})
 	}
 }
 

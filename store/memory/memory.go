@@ -126,6 +126,12 @@ type record struct {
 	// It is built and stored under the read lock and dropped under the
 	// write lock, so a snapshot is never stored after its record moved on.
 	snap atomic.Pointer[scim.Snapshot]
+	// groups is the record's computed "groups" attribute, built by the
+	// first snapshot that wants it and dropped, with snap, by a change of
+	// the record's membership or of the displayName of a group it is in.
+	// A write of the record's own attributes keeps it: they do not change
+	// what groups list it.
+	groups atomic.Pointer[[]any]
 }
 
 // index maps a value of one attribute (lower-cased when the attribute is
@@ -1010,8 +1016,8 @@ func (s *Store) snapshot(rec *record, withMembers, withGroups bool) *scim.Resour
 		attrs["members"] = list
 	}
 	if withGroups {
-		if groups := s.db.groupsList(rec.id); len(groups) > 0 {
-			attrs["groups"] = groups
+		if groups := s.groupsOf(rec); len(groups) > 0 {
+			attrs["groups"] = deepCopy(groups)
 		}
 	}
 	return &scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)}
@@ -1157,12 +1163,13 @@ func (db *DB) unlink(member, group string) {
 	}
 }
 
-// invalidate drops the snapshot of the resource with the given id, whose
-// computed groups changed. The caller holds the write lock.
+// invalidate drops the snapshot and the computed groups of the resource
+// with the given id, whose groups changed. The caller holds the write lock.
 func (db *DB) invalidate(id string) {
 	for _, s := range db.stores {
 		if rec, ok := s.byID[id]; ok {
 			rec.snap.Store(nil)
+			rec.groups.Store(nil)
 			return
 		}
 	}
@@ -1203,7 +1210,7 @@ func (s *Store) sharedAfter(rec *record, prev *scim.Snapshot) *scim.Snapshot {
 		}
 	}
 	if s.hasGroups {
-		groups = s.db.groupsList(rec.id)
+		groups = s.groupsOf(rec)
 	}
 	if len(members) > 0 || len(groups) > 0 {
 		attrs = maps.Clone(attrs)
@@ -1269,6 +1276,18 @@ func memberIDs(members []map[string]any) []string {
 		ids[i], _ = m["value"].(string)
 	}
 	return ids
+}
+
+// groupsOf returns the computed "groups" attribute of rec, from its cache
+// when it has one. The list and its objects are shared: never modify them.
+// The caller holds the lock (a read lock will do).
+func (s *Store) groupsOf(rec *record) []any {
+	if groups := rec.groups.Load(); groups != nil {
+		return *groups
+	}
+	groups := s.db.groupsList(rec.id)
+	rec.groups.Store(&groups)
+	return groups
 }
 
 // groupsList returns the computed "groups" attribute of a member, ordered

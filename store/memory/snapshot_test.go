@@ -45,7 +45,25 @@ func TestSnapshotsFollowEveryChange(t *testing.T) {
 				require.NoError(t, err)
 			},
 			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
-			func(t *testing.T, attrs map[string]any) { assert.Equal(t, false, attrs["active"]) }},
+			func(t *testing.T, attrs map[string]any) {
+				assert.Equal(t, false, attrs["active"])
+				groups, _ := attrs["groups"].([]any)
+				require.Len(t, groups, 1, "a write of the user's own attributes keeps its groups")
+				assert.Equal(t, "Staff", groups[0].(map[string]any)["display"])
+			}},
+		{"adding the user to a second group changes the user's groups",
+			func(t *testing.T, f fixture) {
+				_, err := f.db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": "Admins",
+					"members": []any{map[string]any{"value": f.user}}}})
+				require.NoError(t, err)
+			},
+			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
+			func(t *testing.T, attrs map[string]any) {
+				groups, _ := attrs["groups"].([]any)
+				require.Len(t, groups, 2)
+				assert.Equal(t, "Admins", groups[0].(map[string]any)["display"])
+				assert.Equal(t, "Staff", groups[1].(map[string]any)["display"])
+			}},
 		{"removing the user from its group changes the user's groups",
 			func(t *testing.T, f fixture) {
 				_, _, err := f.db.Groups().Patch(ctx, f.group, patchFor(t, schema.GroupResourceType(), `[{"op":"remove","path":"members"}]`), "", schema.Projection{})
@@ -94,6 +112,10 @@ func TestSnapshotsFollowEveryChange(t *testing.T) {
 			held, err := store.Get(ctx, id, schema.Projection{})
 			require.NoError(t, err)
 			assert.Equal(t, held.Attributes, before.Resource().Attributes, "a snapshot shows what Get returns")
+			scribble(held.Attributes) // Get returns a copy of the caller's own
+			held, err = store.Get(ctx, id, schema.Projection{})
+			require.NoError(t, err)
+			assert.Equal(t, held.Attributes, before.Resource().Attributes, "a change to what Get returned changes nothing stored")
 
 			tt.change(t, f)
 			after, err := store.GetSnapshot(ctx, id)
@@ -105,6 +127,29 @@ func TestSnapshotsFollowEveryChange(t *testing.T) {
 			assert.Equal(t, current.Meta.Version, after.Resource().Meta.Version)
 			assert.Equal(t, held.Attributes, before.Resource().Attributes, "a snapshot already read does not change")
 		})
+	}
+}
+
+// scribble changes every map and list it reaches, as a caller that owns
+// what it was given may.
+func scribble(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			scribble(x)
+			if _, nested := x.(map[string]any); !nested {
+				if _, list := x.([]any); !list {
+					v[k] = "scribbled"
+				}
+			}
+		}
+	case []any:
+		for i, x := range v {
+			scribble(x)
+			if _, nested := x.(map[string]any); !nested {
+				v[i] = "scribbled"
+			}
+		}
 	}
 }
 
