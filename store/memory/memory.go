@@ -132,6 +132,10 @@ type record struct {
 	// A write of the record's own attributes keeps it: they do not change
 	// what groups list it.
 	groups atomic.Pointer[[]any]
+	// entry is, for a group, the object its members' computed groups
+	// show for it, shared by all of them; built by the first snapshot of a
+	// member that wants it and dropped when the group's displayName changes.
+	entry atomic.Pointer[map[string]any]
 }
 
 // index maps a value of one attribute (lower-cased when the attribute is
@@ -1181,7 +1185,11 @@ func (db *DB) invalidate(id string) {
 func (s *Store) renamed(rec *record, before, after map[string]any) {
 	was, _ := before["displayName"].(string)
 	is, _ := after["displayName"].(string)
-	if s != s.db.groups || rec.members == nil || was == is {
+	if s != s.db.groups || was == is {
+		return
+	}
+	rec.entry.Store(nil)
+	if rec.members == nil {
 		return
 	}
 	for id := range rec.members.index {
@@ -1296,17 +1304,13 @@ func (db *DB) groupsList(id string) []any {
 	if db.groups == nil {
 		return nil
 	}
-	var out []any
+	out := make([]any, 0, len(db.groupsOf[id]))
 	for gid := range db.groupsOf[id] {
 		g, ok := db.groups.byID[gid]
 		if !ok {
 			continue
 		}
-		entry := map[string]any{"value": gid, "type": "direct"}
-		if name, ok := g.attrs["displayName"].(string); ok {
-			entry["display"] = name
-		}
-		out = append(out, entry)
+		out = append(out, g.groupEntry())
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].(map[string]any), out[j].(map[string]any)
@@ -1318,6 +1322,21 @@ func (db *DB) groupsList(id string) []any {
 		return a["value"].(string) < b["value"].(string)
 	})
 	return out
+}
+
+// groupEntry returns what a member's computed groups show for the group
+// rec: built once and shared by every member, so that a member's groups
+// cost a list of pointers. The caller holds the lock (a read lock will do).
+func (rec *record) groupEntry() map[string]any {
+	if entry := rec.entry.Load(); entry != nil {
+		return *entry
+	}
+	entry := map[string]any{"value": rec.id, "type": "direct"}
+	if name, ok := rec.attrs["displayName"].(string); ok {
+		entry["display"] = name
+	}
+	rec.entry.Store(&entry)
+	return entry
 }
 
 // memberSet is an insertion-ordered set of member objects keyed by id with
