@@ -56,9 +56,9 @@ func (v *views) work(key string) view {
 // e.rt.Project(Document(e.rt, res), schema.Projection{}) gives (keys in
 // sorted order), without building either map: this is the body of every
 // write's response and of every read the store cannot share. location
-// writes meta.location's JSON value. parts, when not nil, supplies and
-// records the JSON of objects and lists.
-func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func, parts *partsRecorder) ([]byte, error) {
+// writes meta.location's JSON value. layout, when not nil, supplies the
+// JSON of objects and lists and records where each member went.
+func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func, layout *layoutRecorder) ([]byte, error) {
 	docStart := len(buf)
 	var small [24]string
 	keys := small[:0]
@@ -84,6 +84,7 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 		}
 		buf = jsonenc.AppendString(buf, k)
 		buf = append(buf, ':')
+		valueStart := len(buf)
 		switch k {
 		case "id":
 			if res.ID != "" {
@@ -93,11 +94,9 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 			fallthrough
 		default:
 			v := res.Attributes[k]
-			valueStart := len(buf)
-			if parts != nil && parts.prev != nil && composite(v) {
-				if json, ok := parts.prev.find(k, v); ok {
+			if layout != nil && layout.prev != nil && composite(v) {
+				if json, ok := layout.prev.find(k, v); ok {
 					buf = append(buf, json...)
-					parts.record(k, v, valueStart-docStart, len(buf)-docStart)
 					break
 				}
 			}
@@ -109,38 +108,53 @@ func appendDefault(buf []byte, e *endpoint, res *Resource, location jsonenc.Func
 				buf = buf[:start]
 				continue
 			}
-			if parts != nil {
-				parts.record(k, v, valueStart-docStart, len(buf)-docStart)
-			}
 		case "meta":
 			buf = appendMeta(buf, e, &res.Meta, location)
 		case "schemas":
 			buf = appendSchemas(buf, e.rt, res.Attributes)
+		}
+		if layout != nil {
+			layout.record(k, valueStart-docStart, len(buf)-docStart)
 		}
 		first = false
 	}
 	return append(buf, '}'), nil
 }
 
-// partsRecorder lets appendDefault take the JSON of the objects and lists
+// layoutRecorder lets appendDefault take the JSON of the objects and lists
 // a resource shares with the version before it from that version's
-// encoding (prev, which may be nil), and records where it wrote each of
-// this version's.
-type partsRecorder struct {
-	prev  *encodedResource
-	parts []encodedPart
+// encoding (prev, which may be nil), and records where it wrote each
+// member, for the next version. The arrays hold the records of a typical
+// resource; more go to the slices.
+type layoutRecorder struct {
+	prev      *encodedResource
+	n         int
+	keys      [24]string
+	spans     [48]int32
+	moreKeys  []string
+	moreSpans []int32
 }
 
-// record notes that doc[start:end] is the JSON of the value under key,
-// when the value is an object or a list.
-func (r *partsRecorder) record(key string, value any, start, end int) {
-	if !composite(value) {
-		return
+// record notes that doc[start:end] is the JSON of the member key.
+func (r *layoutRecorder) record(key string, start, end int) {
+	if r.n < len(r.keys) {
+		r.keys[r.n], r.spans[2*r.n], r.spans[2*r.n+1] = key, int32(start), int32(end)
+	} else {
+		if r.moreKeys == nil {
+			r.moreKeys, r.moreSpans = slices.Clone(r.keys[:]), slices.Clone(r.spans[:])
+		}
+		r.moreKeys = append(r.moreKeys, key)
+		r.moreSpans = append(r.moreSpans, int32(start), int32(end))
 	}
-	if r.parts == nil {
-		r.parts = make([]encodedPart, 0, 4) // a user's name, emails and extension
+	r.n++
+}
+
+// recorded returns the members recorded, in order, and their spans.
+func (r *layoutRecorder) recorded() ([]string, []int32) {
+	if r.moreKeys != nil {
+		return r.moreKeys, r.moreSpans
 	}
-	r.parts = append(r.parts, encodedPart{key: key, value: value, start: start, end: end})
+	return r.keys[:r.n], r.spans[:2*r.n]
 }
 
 // composite reports whether v is an object or a list, whose JSON is worth

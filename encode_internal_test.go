@@ -3,7 +3,9 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"testing"
@@ -169,11 +171,11 @@ func TestSnapshotAfterEncodesAsNew(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	s := &Server{}
 	const base = "https://example.com/scim/v2"
-	reused := 0
+	reused, spliced := 0, 0
 	for _, rt := range []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType(), thingType(t)} {
 		e := &endpoint{rt: rt, views: newViews(rt)}
 		keys := randomKeys(rt)
-		for i := range 2000 {
+		for i := range 1000 {
 			before := randomResource(r, rt, keys)
 			prev := NewSnapshot(before)
 			if r.IntN(4) > 0 { // an earlier version that was never encoded has nothing to give
@@ -182,42 +184,63 @@ func TestSnapshotAfterEncodesAsNew(t *testing.T) {
 					continue
 				}
 			}
-			attrs := maps.Clone(before.Attributes)
-			for range r.IntN(4) {
-				k := keys[r.IntN(len(keys))]
-				switch r.IntN(3) {
-				case 0:
-					delete(attrs, k)
-				case 1:
-					attrs[k] = randomAttribute(r, rt, k)
-				default:
-					if v, ok := attrs[k].(map[string]any); ok {
-						attrs[k] = maps.Clone(v) // equal, not the same
+			// A chain of versions, each made from the one before, as
+			// successive writes make them.
+			for step := range 4 {
+				attrs := maps.Clone(prev.res.Attributes)
+				for range r.IntN(4) {
+					k := keys[r.IntN(len(keys))]
+					switch r.IntN(4) {
+					case 0:
+						delete(attrs, k)
+					case 1:
+						attrs[k] = randomAttribute(r, rt, k)
+					case 2:
+						if v, ok := attrs[k].(map[string]any); ok {
+							attrs[k] = maps.Clone(v) // equal, not the same
+						}
+					default:
+						// Numbers equal as floats that encode differently.
+						if v, ok := attrs[k].(float64); ok && v == 0 {
+							attrs[k] = math.Copysign(0, -math.Copysign(1, v))
+						} else {
+							attrs[k] = 0.0
+						}
 					}
 				}
-			}
-			after := &Resource{ID: before.ID, Attributes: attrs, Meta: before.Meta}
-			after.Meta.Version = `W/"next"`
-			location := base + rt.Endpoint + "/" + url.PathEscape(after.ID)
-			want, wantErr := appendDefault(nil, e, after, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) }, nil)
-			snap := NewSnapshotAfter(prev, after)
-			got, ok := s.appendSnapshot(nil, base, e, snap)
-			if wantErr != nil {
-				require.False(t, ok, "pair %d of %s: %#v", i, rt.Name, attrs)
-				continue
-			}
-			require.True(t, ok, "pair %d of %s", i, rt.Name)
-			require.Equal(t, string(want), string(got), "pair %d of %s: %#v after %#v", i, rt.Name, attrs, before.Attributes)
-			if p := prev.enc.Load(); p != nil {
-				for _, part := range snap.enc.Load().parts {
-					if _, ok := p.find(part.key, part.value); ok {
-						reused++
+				after := &Resource{ID: prev.res.ID, Attributes: attrs, Meta: prev.res.Meta}
+				after.Meta.Version = fmt.Sprintf(`W/"%d"`, step)
+				if r.IntN(2) == 0 {
+					after.Meta.LastModified = after.Meta.LastModified.Add(time.Duration(r.IntN(1e12)))
+				}
+				location := base + rt.Endpoint + "/" + url.PathEscape(after.ID)
+				want, wantErr := appendDefault(nil, e, after, func(buf []byte) []byte { return jsonenc.AppendString(buf, location) }, nil)
+				snap := NewSnapshotAfter(prev, after)
+				got, ok := s.appendSnapshot(nil, base, e, snap)
+				if wantErr != nil {
+					require.False(t, ok, "chain %d of %s, step %d: %#v", i, rt.Name, step, attrs)
+					break
+				}
+				require.True(t, ok, "chain %d of %s, step %d", i, rt.Name, step)
+				require.Equal(t, string(want), string(got), "chain %d of %s, step %d: %#v after %#v", i, rt.Name, step, attrs, prev.res.Attributes)
+				if p := prev.enc.Load(); p != nil {
+					if _, ok := splice(e, after, p, rt.Endpoint+"/"+url.PathEscape(after.ID)); ok {
+						spliced++
+					} else {
+						for k, v := range after.Attributes {
+							if _, ok := p.find(k, v); ok {
+								reused++
+							}
+						}
 					}
 				}
+				require.Nil(t, snap.prev.Load(), "an encoded snapshot lets go of the earlier encoding")
+				prev = snap
 			}
-			require.Nil(t, snap.prev.Load(), "an encoded snapshot lets go of the earlier encoding")
 		}
 	}
+	t.Logf("%d versions spliced into the earlier encoding, %d values taken from it by the others", spliced, reused)
+	require.Greater(t, spliced, 1000, "versions that changed a few values are spliced into the earlier encoding")
 	require.Greater(t, reused, 1000, "values shared between versions are taken from the earlier encoding")
 }
 

@@ -66,6 +66,9 @@ type endpoint struct {
 	rt    *schema.ResourceType
 	store ResourceStore
 	views *views
+	// memberKeys is the list of members the last encoded resource had
+	// (internKeys).
+	memberKeys atomic.Pointer[[]string]
 }
 
 // New returns a Server configured by opts. At least one resource type and

@@ -3,8 +3,11 @@ package scim
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"math"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -74,32 +77,42 @@ type SnapshotReader interface {
 // it with the zero projection, split where meta.location's base URL goes,
 // since the base URL may differ between requests: the document is
 // doc[:split], the base URL escaped as JSON string content, then
-// doc[split:]. parts locate the JSON of the resource's objects and lists,
-// for the encoding of the next version (NewSnapshotAfter).
+// doc[split:].
+//
+// It also keeps where each member is, for the encoding of the next
+// version (NewSnapshotAfter): attrs are the attributes encoded, keys the
+// members of doc in order, and doc[spans[2i]:spans[2i+1]] the value of
+// keys[i]. keys is nil when doc is too large for int32 offsets.
 type encodedResource struct {
 	e     *endpoint
 	doc   []byte
 	split int
-	parts []encodedPart
+	id    string
+	attrs map[string]any
+	keys  []string
+	spans []int32
 }
 
-// encodedPart is where the JSON of a top-level object or list value is in
-// an encodedResource's doc.
-type encodedPart struct {
-	key        string
-	value      any
-	start, end int
+// member returns the JSON of the member key, if doc has one.
+func (enc *encodedResource) member(key string) (raw []byte, i int, ok bool) {
+	i, ok = slices.BinarySearch(enc.keys, key)
+	if !ok {
+		return nil, 0, false
+	}
+	return enc.doc[enc.spans[2*i]:enc.spans[2*i+1]], i, true
 }
 
 // find returns the JSON of value under key if enc encoded that very
-// value.
+// object or list there.
 func (enc *encodedResource) find(key string, value any) ([]byte, bool) {
-	for _, p := range enc.parts {
-		if p.key == key && sameValue(p.value, value) {
-			return enc.doc[p.start:p.end], true
-		}
+	if key == "id" || enc.keys == nil {
+		return nil, false // doc's id is the resource's, not this attribute
 	}
-	return nil, false
+	if was, ok := enc.attrs[key]; !ok || !sameValue(was, value) {
+		return nil, false
+	}
+	raw, _, ok := enc.member(key)
+	return raw, ok
 }
 
 // sameValue reports whether a and b are the same object or list, not
@@ -138,25 +151,160 @@ func (s *Server) appendSnapshot(buf []byte, base string, e *endpoint, snap *Snap
 // encodeSnapshot encodes snap, marking where meta.location's base URL
 // goes, and taking what it can from the encoding of the version before.
 func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, bool) {
-	split := -1
 	suffix := e.rt.Endpoint + "/" + url.PathEscape(snap.res.ID)
-	var parts partsRecorder
-	if prev := snap.prev.Load(); prev != nil && prev.e == e {
-		parts.prev = prev
+	prev := snap.prev.Load()
+	if prev != nil && prev.e != e {
+		prev = nil
 	}
+	if prev != nil {
+		if enc, ok := splice(e, snap.res, prev, suffix); ok {
+			return enc, true
+		}
+	}
+	split := -1
+	layout := layoutRecorder{prev: prev}
 	bp := jsonenc.GetBuffer()
 	defer jsonenc.PutBuffer(bp)
-	out, err := appendDefault((*bp)[:0], e, snap.res, func(buf []byte) []byte {
-		buf = append(buf, '"')
-		split = len(buf)
-		buf = jsonenc.AppendEscaped(buf, suffix)
-		return append(buf, '"')
-	}, &parts)
+	out, err := appendDefault((*bp)[:0], e, snap.res, locationAfter(suffix, &split), &layout)
 	if err != nil || split < 0 {
 		return nil, false
 	}
 	*bp = out
-	return &encodedResource{e: e, doc: bytes.Clone(out), split: split, parts: parts.parts}, true
+	enc := &encodedResource{e: e, doc: bytes.Clone(out), split: split}
+	if len(out) <= math.MaxInt32 {
+		enc.id, enc.attrs = snap.res.ID, snap.res.Attributes
+		keys, spans := layout.recorded()
+		enc.keys, enc.spans = e.internKeys(keys), slices.Clone(spans)
+	}
+	return enc, true
+}
+
+// locationAfter returns the jsonenc.Func that writes meta.location with
+// its base URL left out, noting in *split where the base URL goes.
+func locationAfter(suffix string, split *int) jsonenc.Func {
+	return func(buf []byte) []byte {
+		buf = append(buf, '"')
+		*split = len(buf)
+		buf = jsonenc.AppendEscaped(buf, suffix)
+		return append(buf, '"')
+	}
+}
+
+// internKeys returns keys, or an equal list the endpoint already holds:
+// resources of one type mostly have the same members, and the encodings
+// of all of them can share one list.
+func (e *endpoint) internKeys(keys []string) []string {
+	if held := e.memberKeys.Load(); held != nil && slices.Equal(*held, keys) {
+		return *held
+	}
+	own := slices.Clone(keys)
+	e.memberKeys.Store(&own)
+	return own
+}
+
+// maxSpliced bounds the members splice encodes anew; a version that
+// changed more is encoded from the start.
+const maxSpliced = 4
+
+// splice encodes res from prev, the encoding of the version before it,
+// when the two have the same id and attribute keys and differ in the
+// values of at most maxSpliced keys whose JSON prev holds: it copies
+// prev's JSON and encodes anew only those values and meta. Values are
+// compared by identity for objects and lists (as NewSnapshotAfter allows)
+// and by value for the rest. The outcome is byte for byte what encoding
+// res from the start gives: the members and their order are the same,
+// and each member's JSON depends on its value alone. ok is false when
+// res differs from prev in another way.
+func splice(e *endpoint, res *Resource, prev *encodedResource, suffix string) (*encodedResource, bool) {
+	if prev.keys == nil || res.ID == "" || res.ID != prev.id || len(res.Attributes) != len(prev.attrs) {
+		return nil, false
+	}
+	_, meta, ok := prev.member("meta")
+	if !ok {
+		return nil, false
+	}
+	var changedArray [maxSpliced + 1]int
+	changed := append(changedArray[:0], meta)
+	for k, v := range res.Attributes {
+		was, ok := prev.attrs[k]
+		if !ok {
+			return nil, false
+		}
+		if identical(was, v) {
+			continue
+		}
+		if k == "id" || k == "meta" || k == "schemas" || len(changed) == cap(changed) {
+			return nil, false
+		}
+		_, i, ok := prev.member(k)
+		if !ok {
+			return nil, false // not shown before: it may be now
+		}
+		changed = append(changed, i)
+	}
+	slices.Sort(changed)
+	split := -1
+	doc := make([]byte, 0, len(prev.doc)+32)
+	spans := make([]int32, len(prev.spans))
+	last, shift := 0, 0
+	for i, k := range prev.keys {
+		start, end := int(prev.spans[2*i]), int(prev.spans[2*i+1])
+		if len(changed) == 0 || changed[0] != i {
+			spans[2*i], spans[2*i+1] = int32(start+shift), int32(end+shift)
+			continue
+		}
+		changed = changed[1:]
+		doc = append(doc, prev.doc[last:start]...)
+		valueStart := len(doc)
+		if k == "meta" {
+			doc = appendMeta(doc, e, &res.Meta, locationAfter(suffix, &split))
+		} else {
+			var shown bool
+			var err error
+			if doc, shown, err = appendShown(doc, e, k, res.Attributes[k]); err != nil || !shown {
+				return nil, false
+			}
+		}
+		if len(doc)+len(prev.doc)-end > math.MaxInt32 {
+			return nil, false
+		}
+		spans[2*i], spans[2*i+1] = int32(valueStart), int32(len(doc))
+		last, shift = end, len(doc)-end
+	}
+	doc = append(doc, prev.doc[last:]...)
+	return &encodedResource{e: e, doc: doc, split: split, id: res.ID, attrs: res.Attributes, keys: prev.keys, spans: spans}, true
+}
+
+// identical reports whether a and b encode alike because they are the
+// same: the same object or list (sameValue), or equal scalars of the same
+// type; a float is compared by its bits, since 0 and -0 are equal but
+// encode differently.
+func identical(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any, []any:
+		return sameValue(a, b)
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	case float64:
+		b, ok := b.(float64)
+		return ok && math.Float64bits(a) == math.Float64bits(b)
+	case int64:
+		b, ok := b.(int64)
+		return ok && a == b
+	case int:
+		b, ok := b.(int)
+		return ok && a == b
+	case json.Number:
+		b, ok := b.(json.Number)
+		return ok && a == b
+	case nil:
+		return b == nil
+	}
+	return false
 }
 
 // snapshotList is a ListResponse of shared resources.
