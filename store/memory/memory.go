@@ -40,15 +40,15 @@ type DB struct {
 	groups *Store
 	// stores are the stores of the DB, whose resources members may name.
 	stores []*Store
-	// groupsOf maps a member id to the ids of the groups that list it.
-	groupsOf map[string]map[string]struct{}
+	// groupsOf maps a member id to the groups that list it.
+	groupsOf map[string]*membership
 	now      func() time.Time
 }
 
 // New returns an empty DB with a Users store (User resource type with the
 // Enterprise User extension) and a Groups store.
 func New() *DB {
-	db := &DB{groupsOf: map[string]map[string]struct{}{}, now: time.Now}
+	db := &DB{groupsOf: map[string]*membership{}, now: time.Now}
 	db.users = newStore(db, schema.UserResourceType())
 	db.groups = newStore(db, schema.GroupResourceType())
 	return db
@@ -58,7 +58,7 @@ func New() *DB {
 // "members" attribute of the resource type is kept as a membership set,
 // whose members must be resources of this store.
 func NewStore(rt *schema.ResourceType) *Store {
-	db := &DB{groupsOf: map[string]map[string]struct{}{}, now: time.Now}
+	db := &DB{groupsOf: map[string]*membership{}, now: time.Now}
 	return newStore(db, rt)
 }
 
@@ -107,8 +107,12 @@ var (
 	_ scim.SnapshotReader = (*Store)(nil)
 )
 
-// record is a stored resource. attrs never holds members or groups and is
-// never modified in place: a write replaces it.
+// record is a stored resource. attrs never holds members and is never
+// modified in place: a write replaces it. It holds the computed groups
+// as they were at the record's last write (keepGroups), so that the
+// record's snapshot can share the map; a later change of membership makes
+// them stale, so only sharedAfter reads them, and only while they are the
+// very list groupsOf returns.
 type record struct {
 	id    string
 	seq   int64
@@ -126,16 +130,17 @@ type record struct {
 	// It is built and stored under the read lock and dropped under the
 	// write lock, so a snapshot is never stored after its record moved on.
 	snap atomic.Pointer[scim.Snapshot]
-	// groups is the record's computed "groups" attribute, built by the
-	// first snapshot that wants it and dropped, with snap, by a change of
-	// the record's membership or of the displayName of a group it is in.
-	// A write of the record's own attributes keeps it: they do not change
-	// what groups list it.
-	groups atomic.Pointer[[]any]
-	// entry is, for a group, the object its members' computed groups
-	// show for it, shared by all of them; built by the first snapshot of a
-	// member that wants it and dropped when the group's displayName changes.
-	entry atomic.Pointer[map[string]any]
+}
+
+// membership is the groups that list a resource.
+type membership struct {
+	ids map[string]struct{}
+	// list is the resource's computed "groups" attribute, built by the
+	// first snapshot that wants it and dropped by a change of the
+	// resource's membership or of the displayName of a group it is in
+	// (invalidate). A write of the resource's own attributes keeps it:
+	// they do not change what groups list it.
+	list atomic.Pointer[[]any]
 }
 
 // index maps a value of one attribute (lower-cased when the attribute is
@@ -588,6 +593,7 @@ func (s *Store) patchOnce(id string, req *patch.Request, ifVersion string, withM
 				s.db.link(m, rec.id)
 			}
 		}
+		s.keepGroups(rec)
 		s.touch(rec)
 	}
 	return s.result(rec, prev, withMembers, withGroups), res, nil
@@ -986,8 +992,24 @@ func (s *Store) write(rec *record, attrs map[string]any, members []map[string]an
 			s.addMember(rec, m)
 		}
 	}
+	s.keepGroups(rec)
 	s.touch(rec)
 	return nil
+}
+
+// keepGroups puts rec's computed groups into rec.attrs, a map of the
+// store's own that was just written and that nothing shares yet, so that
+// the record's snapshot can be that map instead of a copy of it with the
+// groups added. The caller holds the write lock.
+func (s *Store) keepGroups(rec *record) {
+	if !s.hasGroups {
+		return
+	}
+	if groups := s.groupsOf(rec); len(groups) > 0 {
+		rec.attrs["groups"] = groups
+	} else {
+		delete(rec.attrs, "groups")
+	}
 }
 
 // touch records a write: a new version and lastModified.
@@ -1011,6 +1033,9 @@ func (s *Store) meta(rec *record) scim.Meta {
 // snapshot returns a copy of the record that the caller may change.
 func (s *Store) snapshot(rec *record, withMembers, withGroups bool) *scim.Resource {
 	attrs := deepCopy(rec.attrs).(map[string]any)
+	if s.hasGroups {
+		delete(attrs, "groups") // as of the last write: maybe stale
+	}
 	if withMembers && rec.members != nil && rec.members.len() > 0 {
 		values := rec.members.values()
 		list := make([]any, len(values))
@@ -1153,16 +1178,22 @@ func (s *Store) removeMember(rec *record, id string) bool {
 
 func (db *DB) link(member, group string) {
 	db.invalidate(member)
-	if db.groupsOf[member] == nil {
-		db.groupsOf[member] = map[string]struct{}{}
+	m := db.groupsOf[member]
+	if m == nil {
+		m = &membership{ids: map[string]struct{}{}}
+		db.groupsOf[member] = m
 	}
-	db.groupsOf[member][group] = struct{}{}
+	m.ids[group] = struct{}{}
 }
 
 func (db *DB) unlink(member, group string) {
 	db.invalidate(member)
-	delete(db.groupsOf[member], group)
-	if len(db.groupsOf[member]) == 0 {
+	m := db.groupsOf[member]
+	if m == nil {
+		return
+	}
+	delete(m.ids, group)
+	if len(m.ids) == 0 {
 		delete(db.groupsOf, member)
 	}
 }
@@ -1170,10 +1201,12 @@ func (db *DB) unlink(member, group string) {
 // invalidate drops the snapshot and the computed groups of the resource
 // with the given id, whose groups changed. The caller holds the write lock.
 func (db *DB) invalidate(id string) {
+	if m := db.groupsOf[id]; m != nil {
+		m.list.Store(nil)
+	}
 	for _, s := range db.stores {
 		if rec, ok := s.byID[id]; ok {
 			rec.snap.Store(nil)
-			rec.groups.Store(nil)
 			return
 		}
 	}
@@ -1188,10 +1221,10 @@ func (s *Store) renamed(rec *record, before, after map[string]any) {
 	if s != s.db.groups || was == is {
 		return
 	}
-	rec.entry.Store(nil)
 	if rec.members == nil {
 		return
 	}
+	rec.members.entry.Store(nil)
 	for id := range rec.members.index {
 		s.db.invalidate(id)
 	}
@@ -1203,7 +1236,9 @@ func (s *Store) renamed(rec *record, before, after map[string]any) {
 func (s *Store) shared(rec *record) *scim.Snapshot { return s.sharedAfter(rec, nil) }
 
 // sharedAfter is shared for a record whose snapshot before its last write
-// was prev (nil when unknown): a new snapshot reuses prev's encoding.
+// was prev (nil when unknown): a new snapshot reuses prev's encoding. The
+// snapshot shares rec.attrs itself unless the record has members, or its
+// groups changed since its last write (keepGroups).
 func (s *Store) sharedAfter(rec *record, prev *scim.Snapshot) *scim.Snapshot {
 	if snap := rec.snap.Load(); snap != nil {
 		return snap
@@ -1217,16 +1252,21 @@ func (s *Store) sharedAfter(rec *record, prev *scim.Snapshot) *scim.Snapshot {
 			members[i] = m
 		}
 	}
+	staleGroups := false
 	if s.hasGroups {
 		groups = s.groupsOf(rec)
+		kept, _ := attrs["groups"].([]any)
+		staleGroups = len(kept) != len(groups) || (len(groups) > 0 && &kept[0] != &groups[0])
 	}
-	if len(members) > 0 || len(groups) > 0 {
+	if len(members) > 0 || staleGroups {
 		attrs = maps.Clone(attrs)
 		if len(members) > 0 {
 			attrs["members"] = members
 		}
 		if len(groups) > 0 {
 			attrs["groups"] = groups
+		} else if staleGroups {
+			delete(attrs, "groups")
 		}
 	}
 	snap := scim.NewSnapshotAfter(prev, &scim.Resource{ID: rec.id, Attributes: attrs, Meta: s.meta(rec)})
@@ -1242,7 +1282,11 @@ func (db *DB) removeFromGroups(id string) []*scim.Resource {
 		return nil
 	}
 	var changed []*scim.Resource
-	for gid := range db.groupsOf[id] {
+	var ids map[string]struct{}
+	if m := db.groupsOf[id]; m != nil {
+		ids = m.ids
+	}
+	for gid := range ids {
 		if g, ok := db.groups.byID[gid]; ok && g.members.remove(id) {
 			db.groups.touch(g)
 			changed = append(changed, db.groups.snapshot(g, false, false))
@@ -1290,22 +1334,23 @@ func memberIDs(members []map[string]any) []string {
 // when it has one. The list and its objects are shared: never modify them.
 // The caller holds the lock (a read lock will do).
 func (s *Store) groupsOf(rec *record) []any {
-	if groups := rec.groups.Load(); groups != nil {
+	m := s.db.groupsOf[rec.id]
+	if m == nil || s.db.groups == nil {
+		return nil
+	}
+	if groups := m.list.Load(); groups != nil {
 		return *groups
 	}
-	groups := s.db.groupsList(rec.id)
-	rec.groups.Store(&groups)
+	groups := s.db.groupsList(m)
+	m.list.Store(&groups)
 	return groups
 }
 
 // groupsList returns the computed "groups" attribute of a member, ordered
 // by group name.
-func (db *DB) groupsList(id string) []any {
-	if db.groups == nil {
-		return nil
-	}
-	out := make([]any, 0, len(db.groupsOf[id]))
-	for gid := range db.groupsOf[id] {
+func (db *DB) groupsList(m *membership) []any {
+	out := make([]any, 0, len(m.ids))
+	for gid := range m.ids {
 		g, ok := db.groups.byID[gid]
 		if !ok {
 			continue
@@ -1328,14 +1373,14 @@ func (db *DB) groupsList(id string) []any {
 // rec: built once and shared by every member, so that a member's groups
 // cost a list of pointers. The caller holds the lock (a read lock will do).
 func (rec *record) groupEntry() map[string]any {
-	if entry := rec.entry.Load(); entry != nil {
+	if entry := rec.members.entry.Load(); entry != nil {
 		return *entry
 	}
 	entry := map[string]any{"value": rec.id, "type": "direct"}
 	if name, ok := rec.attrs["displayName"].(string); ok {
 		entry["display"] = name
 	}
-	rec.entry.Store(&entry)
+	rec.members.entry.Store(&entry)
 	return entry
 }
 
@@ -1345,6 +1390,11 @@ type memberSet struct {
 	index   map[string]int
 	list    []map[string]any
 	removed int
+	// entry is the object the computed groups of the group's members
+	// show for it, shared by all of them (groupEntry); built by the first
+	// snapshot of a member that wants it and dropped when the group's
+	// displayName changes (renamed).
+	entry atomic.Pointer[map[string]any]
 }
 
 func newMemberSet() *memberSet { return &memberSet{index: map[string]int{}} }

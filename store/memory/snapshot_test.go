@@ -64,6 +64,33 @@ func TestSnapshotsFollowEveryChange(t *testing.T) {
 				assert.Equal(t, "Admins", groups[0].(map[string]any)["display"])
 				assert.Equal(t, "Staff", groups[1].(map[string]any)["display"])
 			}},
+		{"removing the user from its group after a write of the user changes the user's groups",
+			func(t *testing.T, f fixture) {
+				_, _, err := f.db.Users().Patch(ctx, f.user, patchFor(t, schema.UserResourceType(), `[{"op":"replace","path":"active","value":false}]`), "", schema.Projection{})
+				require.NoError(t, err)
+				_, err = f.db.Users().Replace(ctx, &scim.Resource{ID: f.user, Attributes: map[string]any{"userName": "new"}}, "")
+				require.NoError(t, err)
+				_, _, err = f.db.Groups().Patch(ctx, f.group, patchFor(t, schema.GroupResourceType(), `[{"op":"remove","path":"members"}]`), "", schema.Projection{})
+				require.NoError(t, err)
+			},
+			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
+			func(t *testing.T, attrs map[string]any) {
+				assert.Equal(t, "new", attrs["userName"])
+				assert.Nil(t, attrs["groups"])
+			}},
+		{"renaming the group after a write of the user changes the user's groups",
+			func(t *testing.T, f fixture) {
+				_, _, err := f.db.Users().Patch(ctx, f.user, patchFor(t, schema.UserResourceType(), `[{"op":"replace","path":"active","value":false}]`), "", schema.Projection{})
+				require.NoError(t, err)
+				_, _, err = f.db.Groups().Patch(ctx, f.group, patchFor(t, schema.GroupResourceType(), `[{"op":"replace","path":"displayName","value":"Renamed"}]`), "", schema.Projection{})
+				require.NoError(t, err)
+			},
+			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
+			func(t *testing.T, attrs map[string]any) {
+				groups, _ := attrs["groups"].([]any)
+				require.Len(t, groups, 1)
+				assert.Equal(t, "Renamed", groups[0].(map[string]any)["display"])
+			}},
 		{"removing the user from its group changes the user's groups",
 			func(t *testing.T, f fixture) {
 				_, _, err := f.db.Groups().Patch(ctx, f.group, patchFor(t, schema.GroupResourceType(), `[{"op":"remove","path":"members"}]`), "", schema.Projection{})
@@ -81,6 +108,18 @@ func TestSnapshotsFollowEveryChange(t *testing.T) {
 		{"renaming the group changes its members' groups",
 			func(t *testing.T, f fixture) {
 				_, _, err := f.db.Groups().Patch(ctx, f.group, patchFor(t, schema.GroupResourceType(), `[{"op":"replace","path":"displayName","value":"Renamed"}]`), "", schema.Projection{})
+				require.NoError(t, err)
+			},
+			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
+			func(t *testing.T, attrs map[string]any) {
+				groups, _ := attrs["groups"].([]any)
+				require.Len(t, groups, 1)
+				assert.Equal(t, "Renamed", groups[0].(map[string]any)["display"])
+			}},
+		{"renaming the group by replacing it changes its members' groups",
+			func(t *testing.T, f fixture) {
+				_, err := f.db.Groups().Replace(ctx, &scim.Resource{ID: f.group, Attributes: map[string]any{"displayName": "Renamed",
+					"members": []any{map[string]any{"value": f.user}}}}, "")
 				require.NoError(t, err)
 			},
 			func(f fixture) (*memory.Store, string) { return f.db.Users(), f.user },
