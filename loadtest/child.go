@@ -221,6 +221,10 @@ func (s *serverProc) start(ctx context.Context, spec childSpec) (*handshake, err
 		_ = json.NewEncoder(w).Encode(readProcStats())
 	})
 	control.HandleFunc("POST /profile", s.serveProfile)
+	control.HandleFunc("POST /settle", func(w http.ResponseWriter, _ *http.Request) {
+		runtime.GC()
+		w.WriteHeader(http.StatusNoContent)
+	})
 	if hs.Control, err = s.listen(control); err != nil {
 		return nil, err
 	}
@@ -520,7 +524,6 @@ func (p *process) stop() {
 	}
 }
 
-// stats reads the process's CPU time and allocations so far.
 // profile starts a CPU profile of the server process into the file at
 // path, or stops the running one when path is "".
 func (p *process) profile(ctx context.Context, client *http.Client, path string) error {
@@ -540,6 +543,27 @@ func (p *process) profile(ctx context.Context, client *http.Client, path string)
 	return nil
 }
 
+// settle has the server process collect its garbage, so that a scenario
+// does not pay for the one before it (the deletes that undo a POST round
+// leave a heap of garbage that the next collection would sweep).
+func (p *process) settle(ctx context.Context, client *http.Client) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.hs.Control+"/settle", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("settling the %s server process: status %d", p.kind, resp.StatusCode)
+	}
+	return nil
+}
+
+// stats reads the process's CPU time and allocations so far.
 func (p *process) stats(ctx context.Context, client *http.Client) (procStats, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.hs.Control+"/stats", nil)
 	if err != nil {

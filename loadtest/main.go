@@ -507,6 +507,11 @@ func (r *scenarioRun) once(ctx context.Context, client, control *http.Client, cf
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var created []string
+	// Every scenario starts from a collected heap, on every server alike;
+	// the collection is not in the figures.
+	if err := r.target.proc.settle(ctx, control); err != nil {
+		return err
+	}
 	before, err := r.target.proc.stats(ctx, control)
 	if err != nil {
 		return err
