@@ -38,7 +38,6 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -88,6 +87,11 @@ type DB struct {
 	// only on its shape, so the sync-cycle lookups reuse one statement.
 	stmts  sync.Map // string → *sql.Stmt
 	nstmts atomic.Int32
+	// pages caches the text of find's page queries by what decides it
+	// (pageShape), so that the lookups of a sync cycle, which all have
+	// the same shape, do not build and rewrite the same SQL each time.
+	pages  sync.Map // pageShape → *pageQuery
+	npages atomic.Int32
 	// snaps caches the snapshots of every store of the DB, every
 	// directory's (nil when turned off; see snapcache.go).
 	snaps *snapCache
@@ -259,9 +263,10 @@ type row struct {
 	groups       []byte
 	groupsLoaded bool
 	// rawCreated, rawModified and data are the row's times and document
-	// as scanned, until decode.
+	// as scanned, until decode. data is a string: a driver that reads
+	// TEXT as a string hands it over without the copy a []byte needs.
 	rawCreated, rawModified any
-	data                    []byte
+	data                    string
 }
 
 const columns = "r.seq, r.id, r.version, r.created, r.last_modified, r.data"
@@ -305,13 +310,13 @@ func (s *Store) decode(r *row) error {
 	if r.lastModified, err = toTime(r.rawModified); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(r.data))
+	dec := json.NewDecoder(strings.NewReader(r.data))
 	dec.UseNumber()
 	if err := dec.Decode(&r.attrs); err != nil {
 		return fmt.Errorf("sqlstore: decoding %s %s: %w", s.rt.Name, r.id, err)
 	}
 	r.attrs, _ = canonicalNumbers(r.attrs).(map[string]any)
-	r.rawCreated, r.rawModified, r.data = nil, nil, nil
+	r.rawCreated, r.rawModified, r.data = nil, nil, ""
 	return nil
 }
 
@@ -1052,11 +1057,15 @@ func (s *Store) find(ctx context.Context, q *scim.Query, withGroups bool) ([]*ro
 	// one query; the total in a second one. A window function counting
 	// the matches in the page's query would make the database read
 	// every match, with its document, before it can stop at the page.
-	query := "SELECT " + columns
+	shape := pageShape{cond: cond, order: order, values: len(t.vals), count: q.Count, offset: max(q.StartIndex, 1) - 1, groups: withGroups}
+	var groups string
 	if withGroups {
-		query += ", " + s.groupsColumn(t)
+		groups = ", " + s.groupsColumn(t) // its values go into t here
 	}
-	list, args := t.finish(query + " FROM " + s.db.resources + " r WHERE " + cond + " ORDER BY " + order + Limit(q.Count, max(q.StartIndex, 1)-1))
+	list, args := s.db.pageQuery(t, shape, func() string {
+		return "SELECT " + columns + groups + " FROM " + s.db.resources + " r WHERE " + cond +
+			" ORDER BY " + order + Limit(shape.count, shape.offset)
+	})
 	rows, err := s.db.queryContext(ctx, list, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlstore: listing %s: %w", s.rt.Name, err)
@@ -1074,6 +1083,51 @@ func (s *Store) find(ctx context.Context, q *scim.Query, withGroups bool) ([]*ro
 		return nil, 0, err
 	}
 	return found, total, nil
+}
+
+// pageShape is what decides the text of find's page query: the filter's
+// condition and the order, as the translator wrote them (with
+// placeholders, not values), the number of values the translator held
+// then (which numbers the placeholders of the groups column), the page's
+// bounds, and whether the users' groups are read. Two queries of one
+// shape differ in their arguments alone.
+type pageShape struct {
+	cond, order           string
+	values, count, offset int
+	groups                bool
+}
+
+// pageQuery is the text of a page query and, for each of its
+// placeholders in order, the index of the translator's value it takes.
+type pageQuery struct {
+	text string
+	vals []int
+}
+
+// maxPageQueries bounds the page query cache.
+const maxPageQueries = 512
+
+// pageQuery returns the page query of shape with its arguments, the
+// values t holds: from the cache when a query of that shape was built
+// before, else built by build and finished.
+func (db *DB) pageQuery(t *translator, shape pageShape, build func() string) (string, []any) {
+	var pq *pageQuery
+	if v, ok := db.pages.Load(shape); ok {
+		pq = v.(*pageQuery)
+	} else {
+		text, vals := t.finishIndexes(build())
+		pq = &pageQuery{text: text, vals: vals}
+		if db.npages.Load() < maxPageQueries {
+			if _, loaded := db.pages.LoadOrStore(shape, pq); !loaded {
+				db.npages.Add(1)
+			}
+		}
+	}
+	args := make([]any, len(pq.vals))
+	for i, n := range pq.vals {
+		args[i] = t.vals[n]
+	}
+	return pq.text, args
 }
 
 // matches returns the condition on r that selects the store's resources

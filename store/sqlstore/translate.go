@@ -55,8 +55,19 @@ func (t *translator) key(s string) string {
 
 // finish returns sql with placeholders and its arguments.
 func (t *translator) finish(sql string) (string, []any) {
+	text, vals := t.finishIndexes(sql)
+	args := make([]any, len(vals))
+	for i, n := range vals {
+		args[i] = t.vals[n]
+	}
+	return text, args
+}
+
+// finishIndexes returns sql with placeholders and, for each placeholder
+// in order, the index of the value of t it takes.
+func (t *translator) finishIndexes(sql string) (string, []int) {
 	var b strings.Builder
-	var args []any
+	var vals []int
 	for {
 		i := strings.IndexByte(sql, 0)
 		if i < 0 {
@@ -67,10 +78,10 @@ func (t *translator) finish(sql string) (string, []any) {
 		n, _ := strconv.Atoi(sql[i+1 : j])
 		b.WriteString(sql[:i])
 		b.WriteString("?")
-		args = append(args, t.vals[n])
+		vals = append(vals, n)
 		sql = sql[j+1:]
 	}
-	return t.d.Rebind(b.String()), args
+	return t.d.Rebind(b.String()), vals
 }
 
 // coalesce makes a condition total: NULL becomes dflt. Outside "not", a
