@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -80,4 +82,69 @@ func TestWithoutCursorPagination(t *testing.T) {
 	assert.NotContains(t, spc.body, "pagination")
 	requireError(t, off.do("GET", "/Users?cursor=", nil), http.StatusBadRequest, "invalidValue")
 	assert.Equal(t, http.StatusOK, off.do("GET", "/Users?startIndex=1", nil).status)
+}
+
+// With WithBaseURL, the Server can be mounted at its base URL's path
+// without http.StripPrefix: it serves the same routes under that path as
+// at its root, and answers a path beside them as it answers an unknown
+// one. A base URL whose path could be taken for a route is left to
+// StripPrefix.
+func TestMountedAtBaseURLPathWithoutStripPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		name, base, prefix string
+	}{
+		{"base path", "https://lms.example.com/scim/v2", "/scim/v2"},
+		{"base path ending in a slash", "https://lms.example.com/api/scim/", "/api/scim"},
+		{"no base path", "https://lms.example.com", ""},
+		{"a base path that names a route", "https://lms.example.com/Users", ""},
+		{"a base path of other characters", "https://lms.example.com/sc%20im", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := memory.New()
+			srv, err := scim.New(scim.WithUsers(db.Users()), scim.WithGroups(db.Groups()), scim.WithoutAuthentication(),
+				scim.WithBaseURL(tt.base), scim.WithLogger(slog.New(slog.DiscardHandler)))
+			require.NoError(t, err)
+			serve := func(method, path, body string) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(method, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", scim.ContentType)
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				return rec
+			}
+			// At the root, as behind http.StripPrefix, it always works.
+			created := serve(http.MethodPost, "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`)
+			require.Equal(t, http.StatusCreated, created.Code, created.Body.String())
+			location := created.Header().Get("Location")
+			require.True(t, strings.HasPrefix(location, strings.TrimSuffix(tt.base, "/")+"/Users/"), location)
+			id := strings.TrimPrefix(location, strings.TrimSuffix(tt.base, "/")+"/Users/")
+
+			under := serve(http.MethodGet, "/scim/v2/Users/"+id, "")
+			if tt.prefix == "" {
+				assert.Equal(t, http.StatusNotFound, under.Code)
+				return
+			}
+			for _, r := range []struct {
+				method, path, body string
+				want               int
+			}{
+				{http.MethodGet, tt.prefix + "/Users/" + id, "", http.StatusOK},
+				{http.MethodGet, tt.prefix + "/Users?filter=userName%20eq%20%22bjensen%22", "", http.StatusOK},
+				{http.MethodPatch, tt.prefix + "/Users/" + id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`, http.StatusOK},
+				{http.MethodGet, tt.prefix + "/ServiceProviderConfig", "", http.StatusOK},
+				{http.MethodGet, tt.prefix + "/Schemas", "", http.StatusOK},
+				{http.MethodGet, tt.prefix + "/ResourceTypes/User", "", http.StatusOK},
+				{http.MethodPost, tt.prefix + "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Staff"}`, http.StatusCreated},
+				{http.MethodGet, tt.prefix + "/Nothing", "", http.StatusNotFound},
+				{http.MethodGet, tt.prefix + "Users/" + id, "", http.StatusNotFound},
+				{http.MethodPut, tt.prefix + "/Users", "{}", http.StatusMethodNotAllowed},
+				{http.MethodDelete, tt.prefix + "/Users/" + id, "", http.StatusNoContent},
+			} {
+				rec := serve(r.method, r.path, r.body)
+				assert.Equal(t, r.want, rec.Code, "%s %s: %s", r.method, r.path, rec.Body.String())
+				if rec.Code == http.StatusOK && r.method != http.MethodGet {
+					assert.Contains(t, rec.Body.String(), `"location":"`+strings.TrimSuffix(tt.base, "/")+"/Users/"+id+`"`)
+				}
+			}
+		})
+	}
 }

@@ -233,10 +233,16 @@ func WithChangeHook(h ChangeHook) Option {
 // WithBaseURL sets the absolute URL at which the Server is mounted, such as
 // "https://lms.example.com/scim/v2", used in meta.location and Location
 // headers. Without it the URL is derived from each request's Host header,
-// TLS state and the prefix the Server is mounted under, so a client chooses
-// the host name in the URLs it gets back, and behind a proxy that
+// TLS state and the prefix the Server is mounted under, so a client
+// chooses the host name in the URLs it gets back, and behind a proxy that
 // terminates TLS they say http: set it in production (New logs a warning
 // when it is missing), or see WithForwardedHeaders.
+//
+// With it, the Server also answers requests whose path still holds the
+// URL's path ("/scim/v2/Users"), so it can be mounted there without
+// http.StripPrefix, which copies every request. A path of other
+// characters than letters, digits and -._~, or whose first segment names
+// one of the Server's routes, still needs StripPrefix.
 func WithBaseURL(base string) Option {
 	return optionFunc(func(c *config) error {
 		u, err := url.Parse(strings.TrimSuffix(base, "/"))

@@ -10,14 +10,16 @@
 // uses store/memory) and, optionally, change hooks that act on every
 // committed write.
 //
-// Mount it under any prefix:
+// Mount it under any prefix: at the path of its base URL, or with
+// http.StripPrefix.
 //
 //	srv, err := scim.New(
 //		scim.WithUsers(db.Users()),
 //		scim.WithGroups(db.Groups()),
 //		scim.WithBearerToken("entra", os.Getenv("SCIM_TOKEN")),
+//		scim.WithBaseURL("https://app.example.com/scim/v2"),
 //	)
-//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", srv))
+//	mux.Handle("/scim/v2/", srv)
 package scim
 
 import (
@@ -29,6 +31,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -158,8 +161,49 @@ func (s *Server) collectSchemas() error {
 }
 
 func (s *Server) routes() {
+	s.routesUnder("")
+	if p := s.mountPath(); p != "" {
+		s.routesUnder(p)
+	}
+	// Whatever no route takes is answered here, so that a request is
+	// routed once.
+	s.mux.HandleFunc("/", s.notRouted)
+}
+
+// mountPath returns the path of the base URL WithBaseURL set, such as
+// "/scim/v2", when it has one that can lead the routes' patterns: then
+// the Server also serves requests whose path still holds it, so that
+// mux.Handle("/scim/v2/", srv) works without http.StripPrefix and the
+// copy of every request it makes. A path of other characters than
+// letters, digits and -._~, or whose first segment is that of a route
+// (a base URL ending in /Users), is left to http.StripPrefix.
+func (s *Server) mountPath() string {
+	base := s.cfg.baseURL
+	if base == nil || base.Path == "" || base.Path == "/" {
+		return ""
+	}
+	segs := strings.Split(strings.TrimPrefix(base.Path, "/"), "/")
+	for _, seg := range segs {
+		if seg == "" || strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") != "" {
+			return ""
+		}
+	}
+	taken := []string{".search", "Bulk", "Me", "ServiceProviderConfig", "Schemas", "ResourceTypes"}
 	for _, e := range s.endpoints {
-		item := e.rt.Endpoint + "/{id}"
+		first, _, _ := strings.Cut(strings.TrimPrefix(e.rt.Endpoint, "/"), "/")
+		taken = append(taken, first)
+	}
+	if slices.Contains(taken, segs[0]) {
+		return ""
+	}
+	return base.Path
+}
+
+// routesUnder registers the routes under prefix ("" for the root).
+func (s *Server) routesUnder(prefix string) {
+	for _, e := range s.endpoints {
+		endpoint := prefix + e.rt.Endpoint
+		item := endpoint + "/{id}"
 		// The reads, the hot path of every sync cycle, call their handler
 		// directly so that the call stays on the stack.
 		s.mux.HandleFunc("GET "+item, func(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +214,7 @@ func (s *Server) routes() {
 			}
 			s.write(w, r, s.get(&c, e))
 		})
-		s.mux.HandleFunc("GET "+e.rt.Endpoint, func(w http.ResponseWriter, r *http.Request) {
+		s.mux.HandleFunc("GET "+endpoint, func(w http.ResponseWriter, r *http.Request) {
 			c, err := s.httpCall(w, r)
 			if err != nil {
 				s.write(w, r, fail(err))
@@ -179,23 +223,20 @@ func (s *Server) routes() {
 			c.params = urlParams(r.URL.Query())
 			s.write(w, r, s.list(&c, e))
 		})
-		s.mux.HandleFunc("POST "+e.rt.Endpoint, s.withBody(func(c *call) result { return s.create(c, e) }))
-		s.mux.HandleFunc("POST "+e.rt.Endpoint+"/.search", s.withBody(func(c *call) result { return s.search(c, e) }))
+		s.mux.HandleFunc("POST "+endpoint, s.withBody(func(c *call) result { return s.create(c, e) }))
+		s.mux.HandleFunc("POST "+endpoint+"/.search", s.withBody(func(c *call) result { return s.search(c, e) }))
 		s.mux.HandleFunc("PUT "+item, s.withBody(func(c *call) result { return s.replace(c, e) }))
 		s.mux.HandleFunc("PATCH "+item, s.withPatch(e))
 		s.mux.HandleFunc("DELETE "+item, s.without(func(c *call) result { return s.delete(c, e) }))
 	}
-	s.mux.HandleFunc("POST /.search", s.withBody(s.searchAll))
-	s.mux.HandleFunc("POST /Bulk", s.withBody(s.bulk))
-	s.mux.HandleFunc("/Me", s.serveMe)
-	s.mux.HandleFunc("GET /ServiceProviderConfig", s.without(s.serviceProviderConfig))
-	s.mux.HandleFunc("GET /Schemas", s.withParams(s.listSchemas))
-	s.mux.HandleFunc("GET /Schemas/{id}", s.without(s.getSchema))
-	s.mux.HandleFunc("GET /ResourceTypes", s.withParams(s.listResourceTypes))
-	s.mux.HandleFunc("GET /ResourceTypes/{name}", s.without(s.getResourceType))
-	// Whatever no route takes is answered here, so that a request is
-	// routed once.
-	s.mux.HandleFunc("/", s.notRouted)
+	s.mux.HandleFunc("POST "+prefix+"/.search", s.withBody(s.searchAll))
+	s.mux.HandleFunc("POST "+prefix+"/Bulk", s.withBody(s.bulk))
+	s.mux.HandleFunc(prefix+"/Me", s.serveMe)
+	s.mux.HandleFunc("GET "+prefix+"/ServiceProviderConfig", s.without(s.serviceProviderConfig))
+	s.mux.HandleFunc("GET "+prefix+"/Schemas", s.withParams(s.listSchemas))
+	s.mux.HandleFunc("GET "+prefix+"/Schemas/{id}", s.without(s.getSchema))
+	s.mux.HandleFunc("GET "+prefix+"/ResourceTypes", s.withParams(s.listResourceTypes))
+	s.mux.HandleFunc("GET "+prefix+"/ResourceTypes/{name}", s.without(s.getResourceType))
 }
 
 // httpCall returns the call an HTTP request makes, without its body, or
@@ -272,7 +313,8 @@ func (s *Server) reading(parse func(c *call, data []byte) error, h func(*call) r
 
 // ServeHTTP authenticates the request and routes it. Paths are relative to
 // where the Server is mounted: strip the mount prefix with
-// http.StripPrefix.
+// http.StripPrefix, or, with WithBaseURL, leave the path of the base URL
+// in place.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.recoverPanic(w, r)
 	if r.URL.Path == "" || r.URL.Path[0] != '/' {
