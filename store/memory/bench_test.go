@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +224,59 @@ func BenchmarkResidentUser(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/user")
 		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/n, "inuse-B/user")
 	}
+}
+
+// BenchmarkScannedHeapPerUser loads 10,000 typical users, each in two
+// groups, patches each one's active and reads each one's snapshot, as a
+// sync cycle leaves them, and reports the heap per user after a
+// collection: live (B/user) and scannable, the part holding pointers that
+// every collection marks (scan-B/user, runtime/metrics
+// /gc/scan/heap:bytes). The collector's work per byte a request allocates
+// grows with the share of the heap it must scan.
+func BenchmarkScannedHeapPerUser(b *testing.B) {
+	const n = 10000
+	release()
+	rt := schema.UserResourceType()
+	deactivate := request(b, rt, `[{"op":"replace","path":"active","value":false}]`)
+	for i := 0; i < b.N; i++ {
+		before := heapFigures()
+		db := memory.New()
+		members := make([]any, n)
+		for j := range n {
+			u, err := db.Users().Create(ctx, &scim.Resource{Attributes: fixture.User(j)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			members[j] = map[string]any{"value": u.ID}
+		}
+		for _, name := range []string{"Everyone", "Engineering"} {
+			if _, err := db.Groups().Create(ctx, &scim.Resource{Attributes: map[string]any{"displayName": name, "members": members}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, m := range members {
+			id := m.(map[string]any)["value"].(string)
+			if _, _, err := db.Users().PatchSnapshot(ctx, id, deactivate, ""); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Users().GetSnapshot(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+		after := heapFigures()
+		runtime.KeepAlive(db)
+		b.ReportMetric(float64(after[1]-before[1])/n, "B/user")
+		b.ReportMetric(float64(after[0]-before[0])/n, "scan-B/user")
+	}
+}
+
+// heapFigures collects the garbage and returns the scannable and the live
+// heap, in bytes.
+func heapFigures() [2]uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return [2]uint64{s[0].Value.Uint64(), s[1].Value.Uint64()}
 }
 
 func request(b *testing.B, rt *schema.ResourceType, ops string) *patch.Request {
