@@ -34,6 +34,21 @@ func (d Dialect) valid() bool { return d == SQLite || d == Postgres }
 
 func (d Dialect) pg() bool { return d == Postgres }
 
+// memberships returns the FROM item that joins the rows of the members
+// table, as m, with their groups' rows of the resources table, as g; the
+// caller writes the ON clause. On SQLite the memberships come first, by
+// the (dir, member_id) index, and each group is found by its key: its
+// planner, without statistics, loops over every group of the directory
+// instead and looks the member up in each, so that reading a user's
+// groups cost the number of groups (820 µs a user with 1,000 groups,
+// against 26).
+func (d Dialect) memberships(members, m, resources, g string) string {
+	if d.pg() {
+		return members + " " + m + " JOIN " + resources + " " + g
+	}
+	return members + " " + m + " INDEXED BY " + members + "_dir_member CROSS JOIN " + resources + " " + g
+}
+
 // Rebind turns the "?" placeholders of q into PostgreSQL's $1, $2, ...
 // and leaves q as it is for SQLite. q must hold "?" only as placeholders,
 // never in a literal.

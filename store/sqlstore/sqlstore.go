@@ -410,9 +410,15 @@ func (s *Store) loadMembers(ctx context.Context, q querier, id string) ([]any, e
 	return out, rows.Err()
 }
 
+// groupsQuery selects the id and displayName of the groups of a member,
+// given the groups' type, the directory and the member's id.
+func (s *Store) groupsQuery() string {
+	return "SELECT m.group_id, g.display_name FROM " + s.db.d.memberships(s.db.members, "m", s.db.resources, "g") +
+		" ON g.dir = m.dir AND g.type = CAST(? AS TEXT) AND g.id = m.group_id WHERE m.dir = CAST(? AS TEXT) AND m.member_id = CAST(? AS TEXT)"
+}
+
 func (s *Store) loadGroups(ctx context.Context, q querier, id string) ([]any, error) {
-	rows, err := s.query(ctx, q, "SELECT m.group_id, g.display_name FROM "+s.db.members+" m JOIN "+s.db.resources+
-		" g ON g.dir = m.dir AND g.type = CAST(? AS TEXT) AND g.id = m.group_id WHERE m.dir = CAST(? AS TEXT) AND m.member_id = CAST(? AS TEXT)", s.db.groups.rt.Name, s.dir, id)
+	rows, err := s.query(ctx, q, s.groupsQuery(), s.db.groups.rt.Name, s.dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +469,7 @@ func (s *Store) groupsColumn(t *translator) string {
 		agg = "json_group_array(json_object("
 	}
 	return "(SELECT " + agg + "'value', m.group_id, 'display', g.display_name)) FROM " +
-		s.db.members + " m JOIN " + s.db.resources + " g ON g.dir = m.dir AND g.type = " + t.key(s.db.groups.rt.Name) +
+		s.db.d.memberships(s.db.members, "m", s.db.resources, "g") + " ON g.dir = m.dir AND g.type = " + t.key(s.db.groups.rt.Name) +
 		" AND g.id = m.group_id WHERE m.dir = " + t.key(s.dir) + " AND m.member_id = r.id)"
 }
 

@@ -589,7 +589,7 @@ func (t *translator) source(p filter.AttrPath) (source, error) {
 			}
 		case "groups":
 			if a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
-				src := source{from: t.members + " gm JOIN " + t.resources + " gg ON gg.dir = gm.dir AND gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
+				src := source{from: t.d.memberships(t.members, "gm", t.resources, "gg") + " ON gg.dir = gm.dir AND gg.type = " + t.arg(t.groupType) + " AND gg.id = gm.group_id",
 					where: "gm.dir = r.dir AND gm.member_id = r.id", attr: compared, sparse: sub != nil, sub: t.groupsSub,
 					first: t.bytewise("COALESCE(gg.display_name, '')") + ", " + t.bytewise("gm.group_id")}
 				if compared != nil {
