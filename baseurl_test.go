@@ -98,6 +98,7 @@ func TestMountedAtBaseURLPathWithoutStripPrefix(t *testing.T) {
 		{"no base path", "https://lms.example.com", ""},
 		{"a base path that names a route", "https://lms.example.com/Users", ""},
 		{"a base path of other characters", "https://lms.example.com/sc%20im", ""},
+		{"a base path that is not clean", "https://lms.example.com/scim/../v2", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := memory.New()

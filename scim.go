@@ -184,7 +184,7 @@ func (s *Server) mountPath() string {
 	}
 	segs := strings.Split(strings.TrimPrefix(base.Path, "/"), "/")
 	for _, seg := range segs {
-		if seg == "" || strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") != "" {
+		if seg == "" || seg == "." || seg == ".." || strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") != "" {
 			return ""
 		}
 	}

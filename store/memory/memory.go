@@ -110,9 +110,10 @@ var (
 // record is a stored resource. attrs never holds members and is never
 // modified in place: a write replaces it. It holds the computed groups
 // as they were at the record's last write (keepGroups), so that the
-// record's snapshot can share the map; a later change of membership makes
-// them stale, so only sharedAfter reads them, and only while they are the
-// very list groupsOf returns.
+// record's snapshot can share the map. A later change of membership makes
+// them stale: sharedAfter uses them only while they are the very list
+// groupsOf returns, snapshot drops them, and filters that name groups
+// read a snapshot.
 type record struct {
 	id    string
 	seq   int64
@@ -1212,16 +1213,13 @@ func (db *DB) invalidate(id string) {
 	}
 }
 
-// renamed drops the snapshots of a group's members when its displayName,
-// which their computed groups show, changes from before to after. The
-// caller holds the write lock.
+// renamed drops the snapshots of a group's members, and the entry they
+// share for it, when its displayName, which their computed groups show,
+// changes from before to after. The caller holds the write lock.
 func (s *Store) renamed(rec *record, before, after map[string]any) {
 	was, _ := before["displayName"].(string)
 	is, _ := after["displayName"].(string)
-	if s != s.db.groups || was == is {
-		return
-	}
-	if rec.members == nil {
+	if s != s.db.groups || rec.members == nil || was == is {
 		return
 	}
 	rec.members.entry.Store(nil)
