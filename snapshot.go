@@ -283,28 +283,29 @@ func identical(a, b any) bool {
 	switch a := a.(type) {
 	case map[string]any, []any:
 		return sameValue(a, b)
-	case string:
-		b, ok := b.(string)
-		return ok && a == b
-	case bool:
-		b, ok := b.(bool)
-		return ok && a == b
 	case float64:
 		b, ok := b.(float64)
 		return ok && math.Float64bits(a) == math.Float64bits(b)
+	case string:
+		return equalAs(a, b)
+	case bool:
+		return equalAs(a, b)
 	case int64:
-		b, ok := b.(int64)
-		return ok && a == b
+		return equalAs(a, b)
 	case int:
-		b, ok := b.(int)
-		return ok && a == b
+		return equalAs(a, b)
 	case json.Number:
-		b, ok := b.(json.Number)
-		return ok && a == b
+		return equalAs(a, b)
 	case nil:
 		return b == nil
 	}
 	return false
+}
+
+// equalAs reports whether b is a T equal to a.
+func equalAs[T comparable](a T, b any) bool {
+	v, ok := b.(T)
+	return ok && v == a
 }
 
 // snapshotList is a ListResponse of shared resources.

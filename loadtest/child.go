@@ -524,14 +524,19 @@ func (p *process) stop() {
 	}
 }
 
+// control sends a request to the server process's control listener.
+func (p *process) control(ctx context.Context, client *http.Client, method, path string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, p.hs.Control+path, body)
+	if err != nil {
+		return nil, err
+	}
+	return client.Do(req)
+}
+
 // profile starts a CPU profile of the server process into the file at
 // path, or stops the running one when path is "".
 func (p *process) profile(ctx context.Context, client *http.Client, path string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.hs.Control+"/profile", strings.NewReader(path))
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
+	resp, err := p.control(ctx, client, http.MethodPost, "/profile", strings.NewReader(path))
 	if err != nil {
 		return err
 	}
@@ -547,11 +552,7 @@ func (p *process) profile(ctx context.Context, client *http.Client, path string)
 // does not pay for the one before it (the deletes that undo a POST round
 // leave a heap of garbage that the next collection would sweep).
 func (p *process) settle(ctx context.Context, client *http.Client) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.hs.Control+"/settle", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
+	resp, err := p.control(ctx, client, http.MethodPost, "/settle", nil)
 	if err != nil {
 		return err
 	}
@@ -565,11 +566,7 @@ func (p *process) settle(ctx context.Context, client *http.Client) error {
 
 // stats reads the process's CPU time and allocations so far.
 func (p *process) stats(ctx context.Context, client *http.Client) (procStats, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.hs.Control+"/stats", nil)
-	if err != nil {
-		return procStats{}, err
-	}
-	resp, err := client.Do(req)
+	resp, err := p.control(ctx, client, http.MethodGet, "/stats", nil)
 	if err != nil {
 		return procStats{}, err
 	}
