@@ -80,15 +80,14 @@ type SnapshotReader interface {
 // doc[split:].
 //
 // It also keeps where each member is, for the encoding of the next
-// version (NewSnapshotAfter): attrs are the attributes encoded, keys the
+// version (NewSnapshotAfter): res is the resource encoded, keys the
 // members of doc in order, and doc[spans[2i]:spans[2i+1]] the value of
 // keys[i]. keys is nil when doc is too large for int32 offsets.
 type encodedResource struct {
 	e     *endpoint
 	doc   []byte
 	split int
-	id    string
-	attrs map[string]any
+	res   *Resource
 	keys  []string
 	spans []int32
 }
@@ -108,7 +107,7 @@ func (enc *encodedResource) find(key string, value any) ([]byte, bool) {
 	if key == "id" || enc.keys == nil {
 		return nil, false // doc's id is the resource's, not this attribute
 	}
-	if was, ok := enc.attrs[key]; !ok || !sameValue(was, value) {
+	if was, ok := enc.res.Attributes[key]; !ok || !sameValue(was, value) {
 		return nil, false
 	}
 	raw, _, ok := enc.member(key)
@@ -170,9 +169,8 @@ func (s *Server) encodeSnapshot(e *endpoint, snap *Snapshot) (*encodedResource, 
 		return nil, false
 	}
 	*bp = out
-	enc := &encodedResource{e: e, doc: bytes.Clone(out), split: split}
+	enc := &encodedResource{e: e, doc: bytes.Clone(out), split: split, res: snap.res}
 	if len(out) <= math.MaxInt32 {
-		enc.id, enc.attrs = snap.res.ID, snap.res.Attributes
 		keys, spans := layout.recorded()
 		enc.keys, enc.spans = e.internKeys(keys), slices.Clone(spans)
 	}
@@ -216,7 +214,7 @@ const maxSpliced = 4
 // and each member's JSON depends on its value alone. ok is false when
 // res differs from prev in another way.
 func splice(e *endpoint, res *Resource, prev *encodedResource, suffix string) (*encodedResource, bool) {
-	if prev.keys == nil || res.ID == "" || res.ID != prev.id || len(res.Attributes) != len(prev.attrs) {
+	if prev.keys == nil || res.ID == "" || res.ID != prev.res.ID || len(res.Attributes) != len(prev.res.Attributes) {
 		return nil, false
 	}
 	_, meta, ok := prev.member("meta")
@@ -226,7 +224,7 @@ func splice(e *endpoint, res *Resource, prev *encodedResource, suffix string) (*
 	var changedArray [maxSpliced + 1]int
 	changed := append(changedArray[:0], meta)
 	for k, v := range res.Attributes {
-		was, ok := prev.attrs[k]
+		was, ok := prev.res.Attributes[k]
 		if !ok {
 			return nil, false
 		}
@@ -272,7 +270,7 @@ func splice(e *endpoint, res *Resource, prev *encodedResource, suffix string) (*
 		last, shift = end, len(doc)-end
 	}
 	doc = append(doc, prev.doc[last:]...)
-	return &encodedResource{e: e, doc: doc, split: split, id: res.ID, attrs: res.Attributes, keys: prev.keys, spans: spans}, true
+	return &encodedResource{e: e, doc: doc, split: split, res: res, keys: prev.keys, spans: spans}, true
 }
 
 // identical reports whether a and b encode alike because they are the

@@ -1129,11 +1129,7 @@ func (db *DB) pageQuery(t *translator, shape pageShape, build func() string) (st
 			}
 		}
 	}
-	args := make([]any, len(pq.vals))
-	for i, n := range pq.vals {
-		args[i] = t.vals[n]
-	}
-	return pq.text, args
+	return pq.text, t.args(pq.vals)
 }
 
 // matches returns the condition on r that selects the store's resources

@@ -56,11 +56,16 @@ func (t *translator) key(s string) string {
 // finish returns sql with placeholders and its arguments.
 func (t *translator) finish(sql string) (string, []any) {
 	text, vals := t.finishIndexes(sql)
+	return text, t.args(vals)
+}
+
+// args returns t's values at the indexes vals, in order.
+func (t *translator) args(vals []int) []any {
 	args := make([]any, len(vals))
 	for i, n := range vals {
 		args[i] = t.vals[n]
 	}
-	return text, args
+	return args
 }
 
 // finishIndexes returns sql with placeholders and, for each placeholder
